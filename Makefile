@@ -1,0 +1,92 @@
+# Sluice — GNU make build.
+#
+#   make            build ./sluice
+#   make deps       install the Debian packages the build and the tests need (as root)
+#   make run        deps + build + start sluice in the foreground on examples/quickstart.cfg
+#   make test       deps + build + unit tests (plain, then ASan+UBSan) + regtests
+#   make check-examples   `sluice -c` on every examples/*.cfg
+#   make clean
+
+VERSION  := $(shell cat VERSION)
+CC       ?= cc
+OPT      ?= -O2
+CFLAGS   ?= $(OPT) -g
+WARN     := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wstrict-prototypes -Wmissing-prototypes
+BUILD_OPTS := CC=$(CC) CFLAGS=$(CFLAGS)
+
+BSSL_INC := /usr/include/android
+BSSL_LIB := /usr/lib/x86_64-linux-gnu/android
+LUA_CFLAGS := $(shell pkg-config --cflags lua5.4 2>/dev/null || echo -I/usr/include/lua5.4)
+LUA_LIBS   := $(shell pkg-config --libs lua5.4 2>/dev/null || echo -llua5.4)
+
+CPPFLAGS_ALL := -std=gnu11 -D_GNU_SOURCE -Icore -Ilb -Issl -Ilua \
+                -DSLUICE_VERSION='"$(VERSION)"' -DSLUICE_BUILD_OPTS='"$(BUILD_OPTS)"'
+LDLIBS := -L$(BSSL_LIB) -Wl,-rpath,$(BSSL_LIB) -lssl -lcrypto $(LUA_LIBS) -lev -lm
+
+# Only ssl/ sees BoringSSL's headers; only lua/ sees Lua's.
+CFLAGS_ssl := -I$(BSSL_INC)
+CFLAGS_lua := $(LUA_CFLAGS)
+
+SRCS := $(sort $(wildcard core/*.c lb/*.c ssl/*.c lua/*.c))
+MAIN_SRC := core/main.c
+LIB_SRCS := $(filter-out $(MAIN_SRC),$(SRCS))
+
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+# Two object trees: build/default (the binary) and build/asan (unit tests under ASan+UBSan).
+OBJS      := $(patsubst %.c,build/default/%.o,$(SRCS))
+LIB_OBJS  := $(patsubst %.c,build/default/%.o,$(LIB_SRCS))
+ASAN_OBJS := $(patsubst %.c,build/asan/%.o,$(LIB_SRCS))
+compile = $(CC) $(CPPFLAGS_ALL) $(CFLAGS_$(firstword $(subst /, ,$<))) $(WARN) -MMD -c -o $@ $<
+
+.PHONY: all deps run test unit-bins check-examples clean bench
+all: sluice
+
+sluice: $(OBJS)
+	$(CC) $(CFLAGS) -o $@ $(OBJS) $(LDLIBS)
+
+build/default/%.o: %.c VERSION Makefile
+	@mkdir -p $(dir $@)
+	$(compile) $(CFLAGS)
+
+build/asan/%.o: %.c VERSION Makefile
+	@mkdir -p $(dir $@)
+	$(compile) -O1 -g $(SAN_FLAGS)
+
+-include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d)
+
+# ---- dependencies (Debian 12) ----------------------------------------------------------------
+BUILD_PKGS := gcc make pkg-config android-libboringssl-dev liblua5.4-dev libev-dev
+TEST_PKGS  := varnish socat curl procps iproute2 python3 openssl
+deps:
+	@./.ci/deps.sh $(BUILD_PKGS) $(TEST_PKGS)
+
+# ---- run -------------------------------------------------------------------------------------
+run: deps sluice
+	./examples/run-quickstart.sh
+
+# ---- tests -----------------------------------------------------------------------------------
+UNIT_SRCS := $(sort $(wildcard regtests/unit/test_*.c))
+UNIT_BINS := $(patsubst regtests/unit/%.c,build/unit/%,$(UNIT_SRCS))
+UNIT_ASAN_BINS := $(patsubst regtests/unit/%.c,build/unit-asan/%,$(UNIT_SRCS))
+UNIT_CFLAGS = $(CPPFLAGS_ALL) -Iregtests/unit $(WARN) -Wno-missing-prototypes
+
+build/unit/%: regtests/unit/%.c regtests/unit/tap.h $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(UNIT_CFLAGS) -O1 -g -o $@ $< $(LIB_OBJS) $(LDLIBS)
+
+build/unit-asan/%: regtests/unit/%.c regtests/unit/tap.h $(ASAN_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(UNIT_CFLAGS) -O1 -g $(SAN_FLAGS) -o $@ $< $(ASAN_OBJS) $(LDLIBS)
+
+unit-bins: $(UNIT_BINS) $(UNIT_ASAN_BINS)
+
+test: deps
+	@$(MAKE) --no-print-directory sluice unit-bins
+	@./regtests/run.sh
+
+check-examples: sluice
+	@for f in examples/*.cfg; do ./sluice -c -q -f $$f || exit 1; echo "$$f: ok"; done
+
+clean:
+	rm -rf build sluice

@@ -1,0 +1,31 @@
+/* The command-line interface (stats sockets and master socket). */
+#ifndef SLUICE_CORE_CLI_H
+#define SLUICE_CORE_CLI_H
+
+#include "cli-t.h"
+
+/* Registers a table of commands ending with a zeroed entry (from an INITCALL). */
+void cli_register(struct cli_cmd *cmds);
+
+/* Declares the master socket from "-S <addr>[,<option>,<value>...]". Returns 0, or -1 with
+ * *err set. */
+int cli_add_master_socket(const char *spec, char **err);
+
+/* Master, before forking: binds every stats and master socket. Reports errors itself and
+ * returns their number. */
+int cli_bind_all(void);
+
+/* Master: starts serving the sockets on the loop. */
+void cli_start(void);
+
+/* In a freshly forked worker: forgets every CLI socket and session of the master. */
+void cli_close_all(void);
+
+/* The level of a session (CLI_LVL_*) and whether it is on the master socket. */
+int cli_session_level(const struct cli_session *s);
+int cli_session_is_master(const struct cli_session *s);
+
+/* Number of stats sockets configured (for tests and show info). */
+int cli_nb_sockets(void);
+
+#endif

@@ -1,0 +1,35 @@
+/* Connections: a socket plus its transport (raw TCP now, TLS later). */
+#ifndef SLUICE_CORE_CONN_T_H
+#define SLUICE_CORE_CONN_T_H
+
+#include <sys/types.h>
+
+struct conn;
+
+/* Results of xprt recv/send besides byte counts */
+#define CONN_AGAIN (-1) /* nothing can be done now: wait for readiness */
+#define CONN_ERROR (-2) /* the connection failed (errno tells why) */
+
+/* A transport. Everything above it (streams, HTTP) only calls these. */
+struct xprt_ops {
+    const char *name;                                        /* "raw", "tls" */
+    /* Returns bytes read (> 0), 0 at end of stream, CONN_AGAIN or CONN_ERROR. */
+    ssize_t (*recv)(struct conn *c, void *buf, size_t len);
+    /* Returns bytes written (>= 0), CONN_AGAIN or CONN_ERROR. */
+    ssize_t (*send)(struct conn *c, const void *buf, size_t len);
+    /* Closes the write direction. Returns 0 or -1. */
+    int (*shutw)(struct conn *c);
+    /* Releases the transport's state (not the fd). */
+    void (*close)(struct conn *c);
+};
+
+#define CONN_F_CONNECTING 0x01 /* outgoing connect() in progress */
+#define CONN_F_CONNECTED  0x02 /* established */
+#define CONN_F_EOF        0x04 /* the peer ended its direction (read returned 0) */
+#define CONN_F_SHUTW      0x08 /* we ended our direction */
+#define CONN_F_ERROR      0x10 /* an I/O error happened: no more I/O */
+
+#define CONN_EV_READ  0x01
+#define CONN_EV_WRITE 0x02
+
+#endif

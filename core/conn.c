@@ -1,0 +1,137 @@
+/* Connections and the raw TCP transport. */
+#include "conn.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <unistd.h>
+
+static ssize_t raw_recv(struct conn *c, void *buf, size_t len)
+{
+    ssize_t n;
+
+    do
+        n = recv(c->fd, buf, len, 0);
+    while (n < 0 && errno == EINTR);
+    if (n >= 0)
+        return n;
+    return errno == EAGAIN || errno == EWOULDBLOCK ? CONN_AGAIN : CONN_ERROR;
+}
+
+static ssize_t raw_send(struct conn *c, const void *buf, size_t len)
+{
+    ssize_t n;
+
+    do
+        n = send(c->fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+    while (n < 0 && errno == EINTR);
+    if (n >= 0)
+        return n;
+    return errno == EAGAIN || errno == EWOULDBLOCK ? CONN_AGAIN : CONN_ERROR;
+}
+
+static int raw_shutw(struct conn *c)
+{
+    return shutdown(c->fd, SHUT_WR);
+}
+
+static void raw_close(struct conn *c)
+{
+}
+
+const struct xprt_ops conn_raw_xprt = {
+    .name = "raw",
+    .recv = raw_recv,
+    .send = raw_send,
+    .shutw = raw_shutw,
+    .close = raw_close,
+};
+
+void conn_init(struct conn *c, int fd, void (*cb)(struct ev_loop *, ev_io *, int), void *owner)
+{
+    c->fd = fd;
+    c->flags = 0;
+    c->want = 0;
+    c->xprt = &conn_raw_xprt;
+    c->xprt_ctx = NULL;
+    ev_io_init(&c->io, cb, fd, 0);
+    c->io.data = owner;
+}
+
+void conn_want(struct conn *c, unsigned want)
+{
+    int ev = (want & CONN_EV_READ ? EV_READ : 0) | (want & CONN_EV_WRITE ? EV_WRITE : 0);
+
+    if (want == c->want || c->fd < 0)
+        return;
+    c->want = want;
+    ev_io_stop(loop, &c->io);
+    ev_io_set(&c->io, c->fd, ev);
+    if (ev)
+        ev_io_start(loop, &c->io);
+}
+
+int conn_connect(struct conn *c, const struct sockaddr *addr, socklen_t len,
+                 void (*cb)(struct ev_loop *, ev_io *, int), void *owner)
+{
+    int one = 1;
+    int fd = socket(addr->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+    if (fd < 0)
+        return -1;
+    if (addr->sa_family != AF_UNIX)
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    conn_init(c, fd, cb, owner);
+    if (connect(fd, addr, len) == 0) {
+        c->flags |= CONN_F_CONNECTED;
+        return 0;
+    }
+    if (errno == EINPROGRESS) {
+        c->flags |= CONN_F_CONNECTING;
+        return 0;
+    }
+    {
+        int e = errno;
+
+        close(fd);
+        c->fd = -1;
+        errno = e;
+    }
+    return -1;
+}
+
+int conn_connect_result(struct conn *c)
+{
+    int err = 0;
+    socklen_t len = sizeof(err);
+
+    if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+        err = errno;
+    if (err) {
+        errno = err;
+        return -1;
+    }
+    c->flags &= ~CONN_F_CONNECTING;
+    c->flags |= CONN_F_CONNECTED;
+    return 0;
+}
+
+void conn_shutw(struct conn *c)
+{
+    if (c->fd < 0 || (c->flags & CONN_F_SHUTW))
+        return;
+    c->flags |= CONN_F_SHUTW;
+    if (!(c->flags & CONN_F_ERROR))
+        c->xprt->shutw(c);
+}
+
+void conn_close(struct conn *c)
+{
+    if (c->fd < 0)
+        return;
+    ev_io_stop(loop, &c->io);
+    c->xprt->close(c);
+    close(c->fd);
+    c->fd = -1;
+    c->want = 0;
+}

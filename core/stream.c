@@ -1,0 +1,435 @@
+/* Streams: one client connection joined to one server connection. In mode tcp the bytes are
+ * forwarded both ways through two pooled buffers, with half-close, retries on connection
+ * failure and the client/server/connect/tunnel/fin timeouts.
+ *
+ * Directions: "req" carries client -> server bytes, "res" server -> client. A buffer is taken
+ * when bytes arrive and given back as soon as it is empty. */
+#include "stream.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "buf.h"
+#include "conn.h"
+#include "global.h"
+#include "listener.h"
+#include "log.h"
+#include "parse.h"
+#include "pool.h"
+#include "proxy.h"
+#include "server.h"
+#include "shm.h"
+#include "worker.h"
+
+struct stream {
+    struct conn cli;               /* client side */
+    struct conn srv;               /* server side (fd -1 until connecting) */
+    struct buf *req;               /* client -> server bytes, NULL when empty */
+    struct buf *res;               /* server -> client bytes, NULL when empty */
+    struct listener *lsn;          /* where the client came in */
+    struct proxy *fe;              /* frontend */
+    struct proxy *be;              /* backend, NULL when the frontend has none */
+    struct server *target;         /* server being connected to or connected */
+    int retries_left;              /* connection attempts left after the current one */
+    ev_timer timer;                /* the earliest deadline of the stream */
+    ev_tstamp cli_last;            /* last I/O with the client (loop time) */
+    ev_tstamp srv_last;            /* last I/O with the server */
+    ev_tstamp conn_start;          /* when the current connect() started */
+    struct sockaddr_storage cli_addr; /* client address */
+    struct stream *prev, *next;    /* the worker's live streams */
+};
+
+static struct pool strm_pool = {.name = "stream", .size = sizeof(struct stream)};
+static struct stream *live_streams;
+int strm_count;
+
+static void cli_io_cb(struct ev_loop *l, ev_io *w, int revents);
+static void srv_io_cb(struct ev_loop *l, ev_io *w, int revents);
+static void strm_update(struct stream *s);
+
+void strm_init(void)
+{
+    pool_register(&strm_pool);
+}
+
+static const char *strm_addr(const struct stream *s, char *buf, int len)
+{
+    return parse_addr_str(&s->cli_addr, buf, len);
+}
+
+static void strm_free(struct stream *s)
+{
+    char a[128];
+
+    log_debug("%s: closing connection from %s (server %s)", s->fe->id,
+              strm_addr(s, a, sizeof(a)), s->target ? s->target->id : "-");
+    ev_timer_stop(loop, &s->timer);
+    conn_close(&s->cli);
+    if (s->target && (s->srv.flags & CONN_F_CONNECTED))
+        s->target->cur_conns--;
+    conn_close(&s->srv);
+    buf_put(s->req);
+    buf_put(s->res);
+    if (s->prev)
+        s->prev->next = s->next;
+    else
+        live_streams = s->next;
+    if (s->next)
+        s->next->prev = s->prev;
+    strm_count--;
+    wrk_stream_ended(s->lsn);
+    pool_free(&strm_pool, s);
+}
+
+/* ---- timeouts ---------------------------------------------------------------------------- */
+
+static ev_tstamp tmo(int ms)
+{
+    return ms / 1000.0;
+}
+
+/* The deadline of each side: returns 0 when that side has no timeout running. Once the
+ * server is connected, "timeout tunnel" (when set) replaces both sides' timeouts; once one
+ * direction is closed, client-fin/server-fin (when set) replace client/server. */
+static ev_tstamp cli_deadline(const struct stream *s)
+{
+    const struct px_timeouts *t = &s->fe->conf.timeout;
+    int ms = t->client;
+
+    if (s->be && s->be->conf.timeout.tunnel && (s->srv.flags & CONN_F_CONNECTED)) {
+        ev_tstamp last = s->cli_last > s->srv_last ? s->cli_last : s->srv_last;
+
+        return last + tmo(s->be->conf.timeout.tunnel);
+    }
+    if ((s->cli.flags & (CONN_F_EOF | CONN_F_SHUTW)) && t->client_fin)
+        ms = t->client_fin;
+    return ms ? s->cli_last + tmo(ms) : 0;
+}
+
+static ev_tstamp srv_deadline(const struct stream *s)
+{
+    const struct px_timeouts *t;
+    int ms;
+
+    if (!s->be)
+        return 0;
+    t = &s->be->conf.timeout;
+    if (s->srv.flags & CONN_F_CONNECTING)
+        return t->connect ? s->conn_start + tmo(t->connect) : 0;
+    if (!(s->srv.flags & CONN_F_CONNECTED) || t->tunnel)
+        return 0; /* not connected yet, or covered by the tunnel deadline */
+    ms = t->server;
+    if ((s->srv.flags & (CONN_F_EOF | CONN_F_SHUTW)) && t->server_fin)
+        ms = t->server_fin;
+    return ms ? s->srv_last + tmo(ms) : 0;
+}
+
+static void arm_timer(struct stream *s)
+{
+    ev_tstamp c = cli_deadline(s), v = srv_deadline(s), d;
+
+    d = !c ? v : !v ? c : c < v ? c : v;
+    ev_timer_stop(loop, &s->timer);
+    if (d) {
+        ev_tstamp delay = d - loop_now();
+
+        ev_timer_set(&s->timer, delay > 0 ? delay : 0, 0);
+        ev_timer_start(loop, &s->timer);
+    }
+}
+
+/* ---- server connection ------------------------------------------------------------------- */
+
+/* Fills addr with the server's address; port 0 means "the port the client connected to". */
+static void target_addr(struct stream *s, struct sockaddr_storage *addr, socklen_t *len)
+{
+    *addr = s->target->addr.ss;
+    *len = s->target->addr.sslen;
+    if (s->target->addr.kind == PARSE_ADDR_INET && s->target->addr.port == 0) {
+        struct sockaddr_storage dst;
+        socklen_t dl = sizeof(dst);
+        unsigned short port = 0;
+
+        if (getsockname(s->cli.fd, (struct sockaddr *)&dst, &dl) == 0)
+            port = dst.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&dst)->sin6_port
+                                             : ((struct sockaddr_in *)&dst)->sin_port;
+        if (addr->ss_family == AF_INET6)
+            ((struct sockaddr_in6 *)addr)->sin6_port = port;
+        else
+            ((struct sockaddr_in *)addr)->sin_port = port;
+    }
+}
+
+/* Starts connecting to a server (a new one when retrying). Returns 0 when an attempt is in
+ * progress or done, -1 when no attempt could be started and none is left. */
+static int srv_connect(struct stream *s)
+{
+    for (;;) {
+        struct sockaddr_storage addr;
+        socklen_t len;
+        struct server *srv = be_pick_server(s->be, s->target);
+
+        if (!srv) {
+            log_debug("%s: no server available in backend '%s'", s->fe->id, s->be->id);
+            return -1;
+        }
+        s->target = srv;
+        target_addr(s, &addr, &len);
+        s->conn_start = loop_now();
+        if (conn_connect(&s->srv, (struct sockaddr *)&addr, len, srv_io_cb, s) == 0) {
+            if (s->srv.flags & CONN_F_CONNECTED) {
+                srv->cur_conns++;
+                srv->cum_conns++;
+                s->srv_last = loop_now();
+            }
+            return 0;
+        }
+        log_debug("%s: cannot connect to server %s/%s: %s", s->fe->id, s->be->id, srv->id,
+                  strerror(errno));
+        if (s->retries_left-- <= 0)
+            return -1;
+    }
+}
+
+/* The current attempt failed: try again on another server while retries are left. */
+static int srv_retry(struct stream *s)
+{
+    log_debug("%s: connection to server %s/%s failed: %s", s->fe->id, s->be->id,
+              s->target->id, strerror(errno));
+    conn_close(&s->srv);
+    if (s->retries_left-- <= 0)
+        return -1;
+    return srv_connect(s);
+}
+
+/* ---- data transfer ----------------------------------------------------------------------- */
+
+/* Moves bytes from conn `from` into *bufp. Returns 0, or -1 when the stream must end. */
+static int pull(struct conn *from, struct buf **bufp, ev_tstamp *last, uint64_t *ctr)
+{
+    struct buf *b = *bufp;
+    ssize_t n;
+
+    if (!b) {
+        b = *bufp = buf_get();
+        if (!b)
+            return -1; /* out of memory: drop this stream, keep the others */
+    }
+    while (buf_room(b)) {
+        n = conn_recv(from, buf_tail(b), buf_room(b));
+        if (n > 0) {
+            b->data += (uint32_t)n;
+            *last = loop_now();
+            if (ctr)
+                shm_add(ctr, (uint64_t)n);
+            if ((size_t)n < 4096)
+                break; /* a short read: the socket is likely drained */
+            continue;
+        }
+        if (n == 0) {
+            from->flags |= CONN_F_EOF;
+            *last = loop_now();
+        } else if (n == CONN_ERROR) {
+            from->flags |= CONN_F_EOF | CONN_F_ERROR;
+        }
+        break;
+    }
+    if (!b->data) {
+        buf_put(b);
+        *bufp = NULL;
+    }
+    return 0;
+}
+
+/* Sends bytes of *bufp to conn `to`. */
+static void push(struct conn *to, struct buf **bufp, ev_tstamp *last, uint64_t *ctr)
+{
+    struct buf *b = *bufp;
+    ssize_t n;
+
+    while (b && b->data) {
+        n = conn_send(to, buf_peek(b), b->data);
+        if (n > 0) {
+            buf_consume(b, (uint32_t)n);
+            *last = loop_now();
+            if (ctr)
+                shm_add(ctr, (uint64_t)n);
+            continue;
+        }
+        if (n == CONN_ERROR) {
+            /* The peer is gone: what it has not taken can never reach it. */
+            to->flags |= CONN_F_ERROR | CONN_F_SHUTW;
+            b->data = 0;
+        }
+        break;
+    }
+    if (b && !b->data) {
+        buf_put(b);
+        *bufp = NULL;
+    }
+}
+
+static void cli_io_cb(struct ev_loop *l, ev_io *w, int revents)
+{
+    struct stream *s = w->data;
+
+    if ((revents & EV_WRITE) && s->res)
+        push(&s->cli, &s->res, &s->cli_last, shm_self ? &shm_self->bytes_out : NULL);
+    if ((revents & EV_READ) && !(s->cli.flags & CONN_F_EOF)) {
+        if (pull(&s->cli, &s->req, &s->cli_last, shm_self ? &shm_self->bytes_in : NULL) < 0) {
+            strm_free(s);
+            return;
+        }
+        if (s->req && (s->srv.flags & CONN_F_CONNECTED))
+            push(&s->srv, &s->req, &s->srv_last, NULL);
+    }
+    strm_update(s);
+}
+
+static void srv_io_cb(struct ev_loop *l, ev_io *w, int revents)
+{
+    struct stream *s = w->data;
+
+    if (s->srv.flags & CONN_F_CONNECTING) {
+        if (!(revents & EV_WRITE))
+            return;
+        if (conn_connect_result(&s->srv) < 0) {
+            if (srv_retry(s) < 0) {
+                strm_free(s);
+                return;
+            }
+            strm_update(s);
+            return;
+        }
+        s->target->cur_conns++;
+        s->target->cum_conns++;
+        s->srv_last = loop_now();
+        log_debug("%s: connected to server %s/%s", s->fe->id, s->be->id, s->target->id);
+    }
+    if ((revents & EV_WRITE) && s->req)
+        push(&s->srv, &s->req, &s->srv_last, NULL);
+    if ((revents & EV_READ) && !(s->srv.flags & CONN_F_EOF)) {
+        if (pull(&s->srv, &s->res, &s->srv_last, NULL) < 0) {
+            strm_free(s);
+            return;
+        }
+        if (s->res)
+            push(&s->cli, &s->res, &s->cli_last, shm_self ? &shm_self->bytes_out : NULL);
+    }
+    strm_update(s);
+}
+
+/* Propagates closes, decides which events each side waits for, and ends the stream when
+ * both directions are over. */
+static void strm_update(struct stream *s)
+{
+    struct conn *c = &s->cli, *v = &s->srv;
+    unsigned cw = 0, vw = 0;
+
+    /* A client that failed is gone: nothing of the exchange can reach it any more. */
+    if (c->flags & CONN_F_ERROR) {
+        strm_free(s);
+        return;
+    }
+    /* Client done sending and everything forwarded: pass the half-close on. */
+    if ((c->flags & CONN_F_EOF) && !s->req && (v->flags & CONN_F_CONNECTED))
+        conn_shutw(v);
+    /* Server done sending (or failed) and everything forwarded: pass it on. */
+    if ((v->flags & CONN_F_EOF) && !s->res)
+        conn_shutw(c);
+    if (v->flags & CONN_F_ERROR) {
+        buf_put(s->req);
+        s->req = NULL;
+    }
+    if ((v->flags & CONN_F_EOF) && (c->flags & CONN_F_SHUTW) &&
+        (((c->flags & CONN_F_EOF) && (v->flags & CONN_F_SHUTW)) || (v->flags & CONN_F_ERROR))) {
+        strm_free(s);
+        return;
+    }
+    if (!(c->flags & CONN_F_EOF) && (!s->req || s->req->data < s->req->size) &&
+        !(v->flags & CONN_F_SHUTW))
+        cw |= CONN_EV_READ;
+    if (s->res)
+        cw |= CONN_EV_WRITE;
+    if (v->flags & CONN_F_CONNECTING) {
+        vw = CONN_EV_WRITE;
+    } else if (v->flags & CONN_F_CONNECTED) {
+        if (!(v->flags & CONN_F_EOF) && (!s->res || s->res->data < s->res->size))
+            vw |= CONN_EV_READ;
+        if (s->req)
+            vw |= CONN_EV_WRITE;
+    }
+    conn_want(c, cw);
+    conn_want(v, vw);
+    arm_timer(s);
+}
+
+static void timer_cb(struct ev_loop *l, ev_timer *w, int revents)
+{
+    struct stream *s = w->data;
+    ev_tstamp now = loop_now(), c = cli_deadline(s), v = srv_deadline(s);
+
+    if (v && now >= v && (s->srv.flags & CONN_F_CONNECTING)) {
+        errno = ETIMEDOUT;
+        if (srv_retry(s) < 0) {
+            strm_free(s);
+            return;
+        }
+        strm_update(s);
+        return;
+    }
+    if ((c && now >= c) || (v && now >= v)) {
+        char a[128];
+
+        log_debug("%s: %s timeout on connection from %s", s->fe->id,
+                  c && now >= c ? "client" : "server", strm_addr(s, a, sizeof(a)));
+        strm_free(s);
+        return;
+    }
+    arm_timer(s);
+}
+
+/* ---- accept ------------------------------------------------------------------------------ */
+
+int strm_accept(struct listener *l, int fd, const struct sockaddr_storage *addr)
+{
+    struct stream *s = pool_alloc(&strm_pool);
+    int one = 1;
+    char a[128];
+
+    if (!s)
+        return -1;
+    memset(s, 0, sizeof(*s));
+    s->lsn = l;
+    s->fe = l->px;
+    s->be = l->px->defbe;
+    s->cli_addr = *addr;
+    s->cli_last = s->srv_last = loop_now();
+    conn_init(&s->cli, fd, cli_io_cb, s);
+    s->srv.fd = -1;
+    ev_init(&s->timer, timer_cb);
+    s->timer.data = s;
+    if (addr->ss_family != AF_UNIX)
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    s->next = live_streams;
+    if (live_streams)
+        live_streams->prev = s;
+    live_streams = s;
+    strm_count++;
+    log_debug("%s: accepted connection from %s", s->fe->id, strm_addr(s, a, sizeof(a)));
+    if (!s->be) {
+        strm_free(s);
+        return 0;
+    }
+    s->retries_left = s->be->conf.retries;
+    if (srv_connect(s) < 0) {
+        strm_free(s);
+        return 0;
+    }
+    strm_update(s);
+    return 0;
+}

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Runs every test: the C unit tests (plain build, then under ASan+UBSan), the fuzz targets
+# for a bounded time when clang's libFuzzer is there, then every regtests/<area>/*.vtc with
+# Debian's varnishtest against ./sluice. A skipped test counts as a failure.
+# Ends with one line: "N passed, N failed". Exit status 0 only when nothing failed.
+#   VTC="regtests/tcp/*.vtc" regtests/run.sh   runs a subset of the regtests
+set -u
+cd "$(dirname "$0")/.."
+pass=0
+fail=0
+failed=()
+
+record() { # record NAME STATUS(0=pass)
+    if [ "$2" = 0 ]; then pass=$((pass + 1)); echo "PASS  $1"
+    else fail=$((fail + 1)); failed+=("$1"); echo "FAIL  $1"; fi
+}
+
+# ---- unit tests (TAP) ----
+for bin in build/unit/test_* build/unit-asan/test_*; do
+    [ -x "$bin" ] || continue
+    out=$("$bin" 2>&1); rc=$?
+    if [ $rc -ne 0 ] || grep -q '^not ok' <<<"$out" || ! grep -q '^1\.\.[0-9]' <<<"$out"; then
+        echo "$out" | grep -v '^ok ' | sed 's/^/    /'
+        record "$bin" 1
+    else
+        record "$bin ($(grep -c '^ok ' <<<"$out") checks)" 0
+    fi
+done
+
+# ---- regtests (varnishtest) ----
+if ! command -v varnishtest >/dev/null; then
+    echo "varnishtest not found (run 'make deps' as root)"
+    record varnishtest 1
+else
+    # shellcheck disable=SC2206
+    vtcs=(${VTC:-regtests/*/*.vtc})
+    log=$(mktemp)
+    HAPROXY_PROGRAM="$PWD/sluice" HAPROXY_ARGS= \
+        varnishtest -k -j "${VTC_JOBS:-3}" -t "${VTC_TIMEOUT:-60}" "${vtcs[@]}" >"$log" 2>&1
+    while read -r name status; do
+        if [ "$status" = passed ]; then record "$name" 0; else
+            # show the failing test's log lines (varnishtest prints them before the summary)
+            record "$name ($status)" 1
+        fi
+    done < <(sed -n 's/^#[[:space:]]*top[[:space:]]*TEST \(.*\) \(passed\|FAILED\|skipped\).*/\1 \2/p' "$log")
+    if [ "$fail" -gt 0 ]; then
+        echo "---- varnishtest output of failing tests ----"
+        grep -v '^#[[:space:]]*top[[:space:]]*TEST .* passed' "$log" | tail -n 400
+    fi
+    ran=$(grep -c '^#[[:space:]]*top[[:space:]]*TEST ' "$log")
+    if [ "$ran" -lt "${#vtcs[@]}" ]; then
+        echo "varnishtest reported $ran of ${#vtcs[@]} tests"
+        tail -n 50 "$log"
+        record "varnishtest (missing results)" 1
+    fi
+    rm -f "$log"
+fi
+
+if [ ${#failed[@]} -gt 0 ]; then
+    echo "failed:"
+    printf '  %s\n' "${failed[@]}"
+fi
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
