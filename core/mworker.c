@@ -38,7 +38,8 @@ struct mw_slot {
 static struct mw_slot slots[SHM_MAX_SLOTS];
 static int nslots;
 static enum { MW_RUNNING, MW_SOFT_STOP, MW_HARD_STOP } state;
-static ev_signal sigs[6];
+static ev_signal sigs[5];
+static ev_child child_watcher; /* libev reaps children itself (SIGCHLD) and reports here */
 static ev_timer hard_stop_timer;
 static time_t master_started;
 
@@ -50,6 +51,7 @@ static void child_cleanup(int slot)
     loop_after_fork();
     for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
         ev_signal_stop(loop, &sigs[i]);
+    ev_child_stop(loop, &child_watcher);
     ev_timer_stop(loop, &hard_stop_timer);
     for (int i = 0; i < nslots; i++) {
         ev_timer_stop(loop, &slots[i].respawn);
@@ -229,18 +231,14 @@ static void worker_died(int slot, int status)
     ev_timer_start(loop, &s->respawn);
 }
 
-static void reap(void)
+/* libev's default loop reaps every child (waitpid) and reports each one here. */
+static void child_cb(struct ev_loop *lp, ev_child *w, int revents)
 {
-    int status;
-    pid_t pid;
-
-    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-        for (int i = 0; i < nslots; i++)
-            if (slots[i].pid == pid) {
-                worker_died(i, status);
-                break;
-            }
-    }
+    for (int i = 0; i < nslots; i++)
+        if (slots[i].pid == w->rpid) {
+            worker_died(i, w->rstatus);
+            break;
+        }
     if (state == MW_SOFT_STOP && !live_workers()) {
         log_notice("all workers have exited; master exiting");
         master_exit(0);
@@ -250,9 +248,6 @@ static void reap(void)
 static void signal_cb(struct ev_loop *lp, ev_signal *w, int revents)
 {
     switch (w->signum) {
-    case SIGCHLD:
-        reap();
-        break;
     case SIGTERM:
     case SIGINT:
         hard_stop(w->signum);
@@ -272,7 +267,7 @@ static void signal_cb(struct ev_loop *lp, ev_signal *w, int revents)
 
 int mw_run(void)
 {
-    static const int nums[] = {SIGCHLD, SIGTERM, SIGINT, SIGUSR1, SIGUSR2, SIGHUP};
+    static const int nums[] = {SIGTERM, SIGINT, SIGUSR1, SIGUSR2, SIGHUP};
     char *err = NULL;
 
     nslots = global.nbproc;
@@ -286,6 +281,8 @@ int mw_run(void)
         ev_signal_init(&sigs[i], signal_cb, nums[i]);
         ev_signal_start(loop, &sigs[i]);
     }
+    ev_child_init(&child_watcher, child_cb, 0, 0);
+    ev_child_start(loop, &child_watcher);
     for (int i = 0; i < nslots; i++) {
         slots[i].pipe_w = -1;
         ev_init(&slots[i].respawn, respawn_cb);

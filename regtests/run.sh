@@ -27,6 +27,12 @@ for bin in build/unit/test_* build/unit-asan/test_*; do
     fi
 done
 
+# ---- every example configuration must stay valid ----
+for cfg in examples/*.cfg; do
+    if out=$(./sluice -c -f "$cfg" 2>&1); then record "sluice -c $cfg" 0
+    else echo "$out" | sed 's/^/    /'; record "sluice -c $cfg" 1; fi
+done
+
 # ---- regtests (varnishtest) ----
 if ! command -v varnishtest >/dev/null; then
     echo "varnishtest not found (run 'make deps' as root)"
