@@ -19,10 +19,10 @@ typedef int (*cfg_kw_fn)(char **args, int nargs, struct cfg_ctx *ctx, const stru
 
 /* One keyword. Tables are arrays ending with a zeroed entry, registered by their module. */
 struct cfg_kw {
-    const char *name;     /* first word of the keyword */
+    const char *name;     /* the keyword: one word, or two ("option httplog") */
     const char *sections; /* space-separated names of the sections where it is valid */
-    int min_args;         /* minimal number of words after the keyword */
-    int max_args;         /* maximal number of words after the keyword, -1: no limit */
+    int min_args;         /* minimal number of words after the keyword's words */
+    int max_args;         /* maximal number of words after the keyword's words, -1: none */
     cfg_kw_fn parse;      /* the parser (a generic setter or the module's own) */
     size_t offset;        /* generic setters: field offset inside ctx->obj */
     long long min, max;   /* generic integer setter: accepted range */

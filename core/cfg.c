@@ -422,6 +422,37 @@ static const struct cfg_kw *find_kw(const char *name, const struct cfg_section *
     return any;
 }
 
+/* Two-word keywords ("option httplog"): returns the entry matching args[0] args[1], or NULL. */
+static const struct cfg_kw *find_kw2(char **args, int n, const struct cfg_section *sec)
+{
+    size_t l0 = strlen(args[0]);
+    const struct cfg_kw *any = NULL;
+
+    if (n < 2)
+        return NULL;
+    for (struct kwtab *t = cfg_kwtabs; t; t = t->next)
+        for (const struct cfg_kw *kw = t->kws; kw->name; kw++)
+            if (!strncmp(kw->name, args[0], l0) && kw->name[l0] == ' ' &&
+                !strcmp(kw->name + l0 + 1, args[1])) {
+                if (kw_in_section(kw, sec))
+                    return kw;
+                any = any ? any : kw;
+            }
+    return any;
+}
+
+/* Returns 1 when some two-word keyword starts with word (a family such as "option"). */
+static int is_kw_family(const char *word)
+{
+    size_t l = strlen(word);
+
+    for (struct kwtab *t = cfg_kwtabs; t; t = t->next)
+        for (const struct cfg_kw *kw = t->kws; kw->name; kw++)
+            if (!strncmp(kw->name, word, l) && kw->name[l] == ' ')
+                return 1;
+    return 0;
+}
+
 /* Keeps the best candidate: a distance small relative to the word's length. */
 static void consider(const char *word, const char *cand, const char **best, int *bestd)
 {
@@ -571,6 +602,34 @@ static void begin_section(struct cfg_ctx *ctx, struct cfg_section *sec, char **a
     free(err);
 }
 
+/* "option foo" with no such option: suggest among the registered members of the family. */
+static void unknown_family_member(struct cfg_ctx *ctx, char **args, int n)
+{
+    const char *names[256], *sugg;
+    size_t l = strlen(args[0]);
+    int k = 0;
+
+    if (n < 2) {
+        ctx_alert(ctx, args[0], "missing name (usage: %s <name> ...)", args[0]);
+        return;
+    }
+    if (!strcmp(args[0], "option") && cfg_in_list(args[1], cfg_haproxy_option_kws)) {
+        ctx_alert(ctx, args[0], "HAProxy option '%s' is not supported by sluice yet", args[1]);
+        return;
+    }
+    for (struct kwtab *t = cfg_kwtabs; t; t = t->next)
+        for (const struct cfg_kw *kw = t->kws; kw->name && k < 255; kw++)
+            if (!strncmp(kw->name, args[0], l) && kw->name[l] == ' ' &&
+                kw_in_section(kw, ctx->sec))
+                names[k++] = kw->name + l + 1;
+    names[k] = NULL;
+    sugg = cfg_suggest_list(args[1], names);
+    if (sugg)
+        ctx_alert(ctx, args[0], "unknown %s '%s'; did you mean '%s'?", args[0], args[1], sugg);
+    else
+        ctx_alert(ctx, args[0], "unknown %s '%s'", args[0], args[1]);
+}
+
 static void unknown_kw(struct cfg_ctx *ctx, const char *word, const struct cfg_kw *other)
 {
     const char *sugg;
@@ -596,7 +655,7 @@ static void dispatch(struct cfg_ctx *ctx, char **args, int n)
     struct cfg_section *sec = find_section(args[0]);
     const struct cfg_kw *kw;
     char *err = NULL;
-    int rc, nargs;
+    int rc, nargs, nwords = 1;
 
     if (sec) {
         begin_section(ctx, sec, args, n);
@@ -624,24 +683,32 @@ static void dispatch(struct cfg_ctx *ctx, char **args, int n)
         args++;
         n--;
     }
-    kw = find_kw(args[0], ctx->sec);
+    kw = find_kw2(args, n, ctx->sec);
+    if (kw) {
+        nwords = 2;
+    } else if (!find_kw(args[0], ctx->sec) && is_kw_family(args[0])) {
+        unknown_family_member(ctx, args, n);
+        return;
+    } else {
+        kw = find_kw(args[0], ctx->sec);
+    }
     if (!kw || !kw_in_section(kw, ctx->sec)) {
-        unknown_kw(ctx, args[0], kw);
+        unknown_kw(ctx, nwords == 2 ? kw->name : args[0], kw);
         return;
     }
     if (ctx->negated && !(kw->flags & CFG_KW_F_NO)) {
         ctx_alert(ctx, args[0], "'no' is not allowed before this keyword");
         return;
     }
-    nargs = n - 1;
+    nargs = n - nwords;
     if (nargs < kw->min_args || (kw->max_args >= 0 && nargs > kw->max_args)) {
         const char *what = nargs < kw->min_args ? "missing argument" : "too many arguments";
 
-        ctx_alert(ctx, args[0], "%s (usage: %s)", what, kw->usage ? kw->usage : kw->name);
+        ctx_alert(ctx, kw->name, "%s (usage: %s)", what, kw->usage ? kw->usage : kw->name);
         return;
     }
     rc = kw->parse(args, n, ctx, kw, &err);
-    ctx_result(ctx, args[0], rc, err);
+    ctx_result(ctx, kw->name, rc, err);
     free(err);
 }
 

@@ -51,6 +51,9 @@ struct proxy {
     struct proxy *next;         /* all proxies in declaration order (defaults excluded) */
 
     struct px_conf conf;        /* inheritable settings */
+    struct proxy *from;         /* defaults section it inherited from, NULL: built-in */
+    void *log_conf;             /* traffic logging settings, owned by log.c */
+    void *acls;                 /* named ACLs ("acl" lines), owned by acl.c */
 
     /* resolved by the check phase */
     struct proxy *defbe;        /* default backend, or NULL */

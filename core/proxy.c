@@ -104,6 +104,7 @@ static int defaults_begin(char **args, int nargs, struct cfg_ctx *ctx, char **er
     d->px.cap = PX_CAP_DEF;
     d->px.kind = "defaults";
     px_conf_copy(&d->px.conf, from ? &from->conf : &builtin_conf);
+    d->px.from = from;
     d->next = defaults_list;
     defaults_list = d;
     last_defaults = &d->px;
@@ -142,6 +143,7 @@ static int proxy_begin(char **args, int nargs, struct cfg_ctx *ctx, char **err)
     px->kind = cap == PX_CAP_FE ? "frontend" : cap == PX_CAP_BE ? "backend" : "listen";
     px->uuid = next_uuid++;
     px_conf_copy(&px->conf, from ? &from->conf : &builtin_conf);
+    px->from = from;
     ctx->obj = px;
     ctx->sec_name = px->id;
     cfg_where_here(ctx, &px->where);
