@@ -3,6 +3,7 @@
 #define SLUICE_CORE_CONN_T_H
 
 #include <sys/types.h>
+#include <sys/uio.h>
 
 struct conn;
 
@@ -17,6 +18,8 @@ struct xprt_ops {
     ssize_t (*recv)(struct conn *c, void *buf, size_t len);
     /* Returns bytes written (>= 0), CONN_AGAIN or CONN_ERROR. */
     ssize_t (*send)(struct conn *c, const void *buf, size_t len);
+    /* Same for a vector of n buffers (a head and a body in one call). */
+    ssize_t (*sendv)(struct conn *c, const struct iovec *iov, int n);
     /* Closes the write direction. Returns 0 or -1. */
     int (*shutw)(struct conn *c);
     /* Releases the transport's state (not the fd). */

@@ -30,6 +30,19 @@ static ssize_t raw_send(struct conn *c, const void *buf, size_t len)
     return errno == EAGAIN || errno == EWOULDBLOCK ? CONN_AGAIN : CONN_ERROR;
 }
 
+static ssize_t raw_sendv(struct conn *c, const struct iovec *iov, int n)
+{
+    struct msghdr mh = {.msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)n};
+    ssize_t r;
+
+    do
+        r = sendmsg(c->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+    while (r < 0 && errno == EINTR);
+    if (r >= 0)
+        return r;
+    return errno == EAGAIN || errno == EWOULDBLOCK ? CONN_AGAIN : CONN_ERROR;
+}
+
 static int raw_shutw(struct conn *c)
 {
     return shutdown(c->fd, SHUT_WR);
@@ -43,6 +56,7 @@ const struct xprt_ops conn_raw_xprt = {
     .name = "raw",
     .recv = raw_recv,
     .send = raw_send,
+    .sendv = raw_sendv,
     .shutw = raw_shutw,
     .close = raw_close,
 };

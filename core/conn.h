@@ -43,6 +43,11 @@ static inline ssize_t conn_send(struct conn *c, const void *buf, size_t len)
     return c->xprt->send(c, buf, len);
 }
 
+static inline ssize_t conn_sendv(struct conn *c, const struct iovec *iov, int n)
+{
+    return c->xprt->sendv(c, iov, n);
+}
+
 /* Ends our direction once (idempotent). */
 void conn_shutw(struct conn *c);
 /* Unregisters, releases the transport and closes the socket (idempotent). */

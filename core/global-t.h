@@ -18,6 +18,7 @@ struct global {
     int hard_stop_after;   /* ms a soft-stopping worker may linger; 0: no limit */
     int bufsize;           /* tune.bufsize: bytes per I/O buffer */
     int maxrewrite;        /* tune.maxrewrite: bytes reserved for header rewrites */
+    int maxhdr;            /* tune.http.maxhdr: headers accepted in a message */
     int cli_timeout;       /* "stats timeout": idle CLI connections are closed after (ms) */
     int cli_maxconn;       /* "stats maxconn": concurrent CLI connections */
     /* set by the command line */

@@ -20,6 +20,7 @@
 struct global global = {
     .bufsize = 16384,
     .maxrewrite = 1024,
+    .maxhdr = 101,
     .cli_timeout = 10000,
     .cli_maxconn = 10,
 };
@@ -79,6 +80,9 @@ static struct cfg_kw global_kws[] = {
     {.name = "tune.bufsize", .sections = "global", .min_args = 1, .max_args = 1,
      .parse = cfg_set_int, .offset = offsetof(struct global, bufsize), .min = 1024,
      .max = 16 * 1024 * 1024, .usage = "tune.bufsize <bytes>"},
+    {.name = "tune.http.maxhdr", .sections = "global", .min_args = 1, .max_args = 1,
+     .parse = cfg_set_int, .offset = offsetof(struct global, maxhdr), .min = 1, .max = 32767,
+     .usage = "tune.http.maxhdr <number>"},
     {.name = "tune.maxrewrite", .sections = "global", .min_args = 1, .max_args = 1,
      .parse = cfg_set_int, .offset = offsetof(struct global, maxrewrite), .min = 0,
      .max = 1024 * 1024, .usage = "tune.maxrewrite <bytes>"},

@@ -16,8 +16,16 @@ void pool_register(struct pool *p)
 
 void *pool_alloc(struct pool *p)
 {
+    int fresh;
+
+    return pool_alloc_ex(p, &fresh);
+}
+
+void *pool_alloc_ex(struct pool *p, int *fresh)
+{
     void *obj = p->free_list;
 
+    *fresh = !obj;
     if (obj) {
         p->free_list = *(void **)obj;
     } else {

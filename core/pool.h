@@ -25,6 +25,10 @@ void pool_register(struct pool *p);
  * caller drops the connection it was for and keeps serving the others. */
 void *pool_alloc(struct pool *p);
 
+/* Same, and tells in *fresh whether the object is new (never handed out before) or recycled
+ * (its contents are what the previous user left). */
+void *pool_alloc_ex(struct pool *p, int *fresh);
+
 /* Returns obj (may be NULL) to its pool. */
 void pool_free(struct pool *p, void *obj);
 

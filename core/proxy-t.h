@@ -26,6 +26,39 @@ struct px_timeouts {
     int tunnel;      /* inactivity in both directions once a tunnel is established */
     int client_fin;  /* client-side inactivity once one direction is closed */
     int server_fin;  /* server-side inactivity once one direction is closed */
+    int http_request;    /* HTTP: receiving a complete request head */
+    int http_keep_alive; /* HTTP: waiting for the next request on a kept-alive connection */
+};
+
+/* HTTP connection modes ("option http-keep-alive" and friends) */
+enum px_http_mode {
+    PX_HTTP_KAL = 0, /* keep-alive on both sides (default) */
+    PX_HTTP_SCL,     /* http-server-close: close the server side after each response */
+    PX_HTTP_CLO,     /* httpclose: close both sides after each response */
+};
+
+/* "http-reuse" */
+enum px_reuse {
+    PX_REUSE_SAFE = 0, /* a connection's first request never takes another's idle connection */
+    PX_REUSE_NEVER,    /* idle server connections are never shared between clients */
+    PX_REUSE_ALWAYS,   /* any request may take an idle connection to its server */
+};
+
+#define PX_ERRFILES 17   /* statuses errorfile may replace (http-err.c lists them) */
+
+/* HTTP settings inherited from defaults. */
+struct px_http_conf {
+    enum px_http_mode conn_mode;  /* connection mode; the frontend's and backend's combine */
+    int conn_mode_set;            /* the mode was set in this section or its defaults */
+    enum px_reuse reuse;          /* http-reuse */
+    int fwdfor;                   /* option forwardfor */
+    char *fwdfor_hdr;             /* its header name (default x-forwarded-for) */
+    int fwdfor_ifnone;            /* only when the header is absent */
+    int fwdfor_except;            /* an "except" network is set */
+    int fwdfor_except_v6;         /* the network is IPv6 */
+    unsigned char fwdfor_net[16], fwdfor_mask[16]; /* network and mask, network byte order */
+    const char *errfile[PX_ERRFILES];   /* errorfile contents (full responses), NULL: default */
+    unsigned errfile_len[PX_ERRFILES];
 };
 
 /* Settings a proxy inherits from its defaults section, copied as a whole. Strings are
@@ -39,6 +72,7 @@ struct px_conf {
     struct cfg_where defbe_where; /* where default_backend was written */
     const struct lb_ops *lb;    /* "balance" algorithm (roundrobin when not set) */
     struct cfg_where lb_where;  /* where balance was written */
+    struct px_http_conf http;   /* HTTP options */
 };
 
 struct proxy {
@@ -54,6 +88,8 @@ struct proxy {
     struct proxy *from;         /* defaults section it inherited from, NULL: built-in */
     void *log_conf;             /* traffic logging settings, owned by log.c */
     void *acls;                 /* named ACLs ("acl" lines), owned by acl.c */
+    void *rules;                /* http-request/response rules, use_backend, owned by
+                                 * http-rules.c */
 
     /* resolved by the check phase */
     struct proxy *defbe;        /* default backend, or NULL */

@@ -52,6 +52,8 @@ static void px_conf_copy(struct px_conf *dst, const struct px_conf *src)
     *dst = *src;
     if (src->defbe_name)
         dst->defbe_name = str_dup(src->defbe_name);
+    if (src->http.fwdfor_hdr)
+        dst->http.fwdfor_hdr = str_dup(src->http.fwdfor_hdr);
 }
 
 /* Parses "NAME [from DEFAULTS]" after the section keyword and returns the defaults to
@@ -172,8 +174,7 @@ static int kw_mode(char **args, int nargs, struct cfg_ctx *ctx, const struct cfg
     if (!strcmp(args[1], "tcp"))
         px->conf.mode = PX_MODE_TCP;
     else if (!strcmp(args[1], "http"))
-        return str_printf(err, "'mode http' is not supported by sluice yet (coming with the "
-                               "HTTP proxy); use 'mode tcp'");
+        px->conf.mode = PX_MODE_HTTP;
     else if (!strcmp(args[1], "health") || !strcmp(args[1], "log") || !strcmp(args[1], "spop"))
         return str_printf(err, "HAProxy mode '%s' is not supported by sluice", args[1]);
     else
@@ -192,6 +193,9 @@ static const struct timeout_kw {
     {"tunnel", offsetof(struct px_timeouts, tunnel), PX_CAP_BE},
     {"client-fin", offsetof(struct px_timeouts, client_fin), PX_CAP_FE},
     {"server-fin", offsetof(struct px_timeouts, server_fin), PX_CAP_BE},
+    {"http-request", offsetof(struct px_timeouts, http_request), PX_CAP_FE | PX_CAP_BE},
+    {"http-keep-alive", offsetof(struct px_timeouts, http_keep_alive),
+     PX_CAP_FE | PX_CAP_BE},
     {NULL, 0, 0},
 };
 

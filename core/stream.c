@@ -1,12 +1,14 @@
-/* Streams: one client connection joined to one server connection. In mode tcp the bytes are
- * forwarded both ways through two pooled buffers, with half-close, retries on connection
- * failure and the client/server/connect/tunnel/fin timeouts.
+/* Streams: one client connection joined to one server connection. This file owns their life
+ * cycle, server connections (with retries) and mode tcp, where the bytes are forwarded both
+ * ways through two pooled buffers with half-close and the client/server/connect/tunnel/fin
+ * timeouts. Mode http is driven by http.c through the same callbacks.
  *
  * Directions: "req" carries client -> server bytes, "res" server -> client. A buffer is taken
  * when bytes arrive and given back as soon as it is empty. */
 #include "stream.h"
 
 #include <errno.h>
+#include <sys/time.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
@@ -16,32 +18,17 @@
 #include "buf.h"
 #include "conn.h"
 #include "global.h"
+#include "http.h"
 #include "listener.h"
 #include "log.h"
 #include "parse.h"
 #include "pool.h"
 #include "proxy.h"
+#include "reuse.h"
 #include "server.h"
 #include "shm.h"
 #include "worker.h"
 
-struct stream {
-    struct conn cli;               /* client side */
-    struct conn srv;               /* server side (fd -1 until connecting) */
-    struct buf *req;               /* client -> server bytes, NULL when empty */
-    struct buf *res;               /* server -> client bytes, NULL when empty */
-    struct listener *lsn;          /* where the client came in */
-    struct proxy *fe;              /* frontend */
-    struct proxy *be;              /* backend, NULL when the frontend has none */
-    struct server *target;         /* server being connected to or connected */
-    int retries_left;              /* connection attempts left after the current one */
-    ev_timer timer;                /* the earliest deadline of the stream */
-    ev_tstamp cli_last;            /* last I/O with the client (loop time) */
-    ev_tstamp srv_last;            /* last I/O with the server */
-    ev_tstamp conn_start;          /* when the current connect() started */
-    struct sockaddr_storage cli_addr; /* client address */
-    struct stream *prev, *next;    /* the worker's live streams */
-};
 
 static struct pool strm_pool = {.name = "stream", .size = sizeof(struct stream)};
 static struct stream *live_streams;
@@ -50,23 +37,26 @@ int strm_count;
 static void cli_io_cb(struct ev_loop *l, ev_io *w, int revents);
 static void srv_io_cb(struct ev_loop *l, ev_io *w, int revents);
 static void strm_update(struct stream *s);
+void strm_srv_connected(struct stream *s);
 
 void strm_init(void)
 {
     pool_register(&strm_pool);
 }
 
-static const char *strm_addr(const struct stream *s, char *buf, int len)
+const char *strm_addr(const struct stream *s, char *buf, int len)
 {
     return parse_addr_str(&s->cli_addr, buf, len);
 }
 
-static void strm_free(struct stream *s)
+void strm_free(struct stream *s)
 {
     char a[128];
 
     log_debug("%s: closing connection from %s (server %s)", s->fe->id,
               strm_addr(s, a, sizeof(a)), s->target ? s->target->id : "-");
+    if (s->flags & SF_HTTP)
+        http_end(s);
     ev_timer_stop(loop, &s->timer);
     conn_close(&s->cli);
     if (s->target && (s->srv.flags & CONN_F_CONNECTED))
@@ -74,6 +64,11 @@ static void strm_free(struct stream *s)
     conn_close(&s->srv);
     buf_put(s->req);
     buf_put(s->res);
+    s->req = s->res = NULL;
+    /* Arenas keep their first block with the pooled stream: no allocation per connection
+     * once the pool is warm. */
+    arena_reset(&s->arena);
+    arena_reset(&s->sess_arena);
     if (s->prev)
         s->prev->next = s->next;
     else
@@ -87,9 +82,17 @@ static void strm_free(struct stream *s)
 
 /* ---- timeouts ---------------------------------------------------------------------------- */
 
-static ev_tstamp tmo(int ms)
+#define tmo strm_tmo
+
+void strm_set_timer(struct stream *s, ev_tstamp d)
 {
-    return ms / 1000.0;
+    ev_timer_stop(loop, &s->timer);
+    if (d) {
+        ev_tstamp delay = d - loop_now();
+
+        ev_timer_set(&s->timer, delay > 0 ? delay : 0, 0);
+        ev_timer_start(loop, &s->timer);
+    }
 }
 
 /* The deadline of each side: returns 0 when that side has no timeout running. Once the
@@ -133,13 +136,7 @@ static void arm_timer(struct stream *s)
     ev_tstamp c = cli_deadline(s), v = srv_deadline(s), d;
 
     d = !c ? v : !v ? c : c < v ? c : v;
-    ev_timer_stop(loop, &s->timer);
-    if (d) {
-        ev_tstamp delay = d - loop_now();
-
-        ev_timer_set(&s->timer, delay > 0 ? delay : 0, 0);
-        ev_timer_start(loop, &s->timer);
-    }
+    strm_set_timer(s, d);
 }
 
 /* ---- server connection ------------------------------------------------------------------- */
@@ -166,7 +163,7 @@ static void target_addr(struct stream *s, struct sockaddr_storage *addr, socklen
 
 /* Starts connecting to a server (a new one when retrying). Returns 0 when an attempt is in
  * progress or done, -1 when no attempt could be started and none is left. */
-static int srv_connect(struct stream *s)
+int strm_connect(struct stream *s)
 {
     for (;;) {
         struct sockaddr_storage addr;
@@ -178,14 +175,20 @@ static int srv_connect(struct stream *s)
             return -1;
         }
         s->target = srv;
+        s->info.t.Tw = 0;
+        if ((s->flags & SF_HTTP) && http_may_reuse(s) &&
+            reuse_get(srv, &s->srv, srv_io_cb, s)) {
+            s->flags |= SF_REUSED;
+            srv->cur_conns++;
+            s->srv_last = loop_now();
+            return 0;
+        }
+        s->flags &= ~SF_REUSED;
         target_addr(s, &addr, &len);
         s->conn_start = loop_now();
         if (conn_connect(&s->srv, (struct sockaddr *)&addr, len, srv_io_cb, s) == 0) {
-            if (s->srv.flags & CONN_F_CONNECTED) {
-                srv->cur_conns++;
-                srv->cum_conns++;
-                s->srv_last = loop_now();
-            }
+            if (s->srv.flags & CONN_F_CONNECTED)
+                strm_srv_connected(s);
             return 0;
         }
         log_debug("%s: cannot connect to server %s/%s: %s", s->fe->id, s->be->id, srv->id,
@@ -195,23 +198,24 @@ static int srv_connect(struct stream *s)
     }
 }
 
-/* The current attempt failed: try again on another server while retries are left. */
-static int srv_retry(struct stream *s)
+int strm_retry(struct stream *s)
 {
     log_debug("%s: connection to server %s/%s failed: %s", s->fe->id, s->be->id,
               s->target->id, strerror(errno));
     conn_close(&s->srv);
     if (s->retries_left-- <= 0)
         return -1;
-    return srv_connect(s);
+    s->info.retries++;
+    return strm_connect(s);
 }
 
 /* ---- data transfer ----------------------------------------------------------------------- */
 
-/* Moves bytes from conn `from` into *bufp. Returns 0, or -1 when the stream must end. */
-static int pull(struct conn *from, struct buf **bufp, ev_tstamp *last, uint64_t *ctr)
+long strm_pull(struct stream *s, struct conn *from, struct buf **bufp, ev_tstamp *last,
+               uint64_t *ctr)
 {
     struct buf *b = *bufp;
+    long total = 0;
     ssize_t n;
 
     if (!b) {
@@ -223,6 +227,7 @@ static int pull(struct conn *from, struct buf **bufp, ev_tstamp *last, uint64_t 
         n = conn_recv(from, buf_tail(b), buf_room(b));
         if (n > 0) {
             b->data += (uint32_t)n;
+            total += n;
             *last = loop_now();
             if (ctr)
                 shm_add(ctr, (uint64_t)n);
@@ -242,7 +247,7 @@ static int pull(struct conn *from, struct buf **bufp, ev_tstamp *last, uint64_t 
         buf_put(b);
         *bufp = NULL;
     }
-    return 0;
+    return total;
 }
 
 /* Sends bytes of *bufp to conn `to`. */
@@ -277,10 +282,15 @@ static void cli_io_cb(struct ev_loop *l, ev_io *w, int revents)
 {
     struct stream *s = w->data;
 
+    if (s->flags & SF_HTTP) {
+        http_cli_io(s, revents);
+        return;
+    }
     if ((revents & EV_WRITE) && s->res)
         push(&s->cli, &s->res, &s->cli_last, shm_self ? &shm_self->bytes_out : NULL);
     if ((revents & EV_READ) && !(s->cli.flags & CONN_F_EOF)) {
-        if (pull(&s->cli, &s->req, &s->cli_last, shm_self ? &shm_self->bytes_in : NULL) < 0) {
+        if (strm_pull(s, &s->cli, &s->req, &s->cli_last,
+                      shm_self ? &shm_self->bytes_in : NULL) < 0) {
             strm_free(s);
             return;
         }
@@ -294,26 +304,28 @@ static void srv_io_cb(struct ev_loop *l, ev_io *w, int revents)
 {
     struct stream *s = w->data;
 
+    if (s->flags & SF_HTTP) {
+        http_srv_io(s, revents);
+        return;
+    }
     if (s->srv.flags & CONN_F_CONNECTING) {
         if (!(revents & EV_WRITE))
             return;
         if (conn_connect_result(&s->srv) < 0) {
-            if (srv_retry(s) < 0) {
+            if (strm_retry(s) < 0) {
                 strm_free(s);
                 return;
             }
             strm_update(s);
             return;
         }
-        s->target->cur_conns++;
-        s->target->cum_conns++;
-        s->srv_last = loop_now();
+        strm_srv_connected(s);
         log_debug("%s: connected to server %s/%s", s->fe->id, s->be->id, s->target->id);
     }
     if ((revents & EV_WRITE) && s->req)
         push(&s->srv, &s->req, &s->srv_last, NULL);
     if ((revents & EV_READ) && !(s->srv.flags & CONN_F_EOF)) {
-        if (pull(&s->srv, &s->res, &s->srv_last, NULL) < 0) {
+        if (strm_pull(s, &s->srv, &s->res, &s->srv_last, NULL) < 0) {
             strm_free(s);
             return;
         }
@@ -371,11 +383,17 @@ static void strm_update(struct stream *s)
 static void timer_cb(struct ev_loop *l, ev_timer *w, int revents)
 {
     struct stream *s = w->data;
+
+    if (s->flags & SF_HTTP) {
+        http_timer(s);
+        return;
+    }
+    {
     ev_tstamp now = loop_now(), c = cli_deadline(s), v = srv_deadline(s);
 
     if (v && now >= v && (s->srv.flags & CONN_F_CONNECTING)) {
         errno = ETIMEDOUT;
-        if (srv_retry(s) < 0) {
+        if (strm_retry(s) < 0) {
             strm_free(s);
             return;
         }
@@ -391,28 +409,57 @@ static void timer_cb(struct ev_loop *l, ev_timer *w, int revents)
         return;
     }
     arm_timer(s);
+    }
+}
+
+void strm_srv_connected(struct stream *s)
+{
+    s->target->cur_conns++;
+    s->target->cum_conns++;
+    s->srv_last = loop_now();
+    s->info.t.Tc = (long)((loop_now() - s->conn_start) * 1000);
+}
+
+static void strm_info_init(struct strm_info *i)
+{
+    i->t.Th = 0;
+    i->t.Ti = i->t.TR = i->t.Tw = i->t.Tc = i->t.Tr = i->t.Td = i->t.Ta = i->t.Tt = -1;
+    i->t.Tq = -1;
+    i->status = -1;
+    memcpy(i->term, "----", 5);
 }
 
 /* ---- accept ------------------------------------------------------------------------------ */
 
 int strm_accept(struct listener *l, int fd, const struct sockaddr_storage *addr)
 {
-    struct stream *s = pool_alloc(&strm_pool);
-    int one = 1;
+    int fresh, one = 1;
+    struct stream *s = pool_alloc_ex(&strm_pool, &fresh);
+    struct arena keep, keep_sess;
+    socklen_t dl = sizeof(struct sockaddr_storage);
     char a[128];
 
     if (!s)
         return -1;
+    /* A recycled stream keeps its arenas' first blocks; a new one starts with none. */
+    keep = fresh ? (struct arena){0} : s->arena;
+    keep_sess = fresh ? (struct arena){0} : s->sess_arena;
     memset(s, 0, sizeof(*s));
+    s->arena = keep;
+    s->sess_arena = keep_sess;
     s->lsn = l;
     s->fe = l->px;
     s->be = l->px->defbe;
     s->cli_addr = *addr;
+    if (getsockname(fd, (struct sockaddr *)&s->dst_addr, &dl) < 0)
+        s->dst_addr.ss_family = AF_UNSPEC;
     s->cli_last = s->srv_last = loop_now();
     conn_init(&s->cli, fd, cli_io_cb, s);
     s->srv.fd = -1;
     ev_init(&s->timer, timer_cb);
     s->timer.data = s;
+    gettimeofday(&s->info.accept_date, NULL);
+    strm_info_init(&s->info);
     if (addr->ss_family != AF_UNIX)
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     s->next = live_streams;
@@ -421,12 +468,17 @@ int strm_accept(struct listener *l, int fd, const struct sockaddr_storage *addr)
     live_streams = s;
     strm_count++;
     log_debug("%s: accepted connection from %s", s->fe->id, strm_addr(s, a, sizeof(a)));
+    if (s->fe->conf.mode == PX_MODE_HTTP) {
+        s->flags |= SF_HTTP;
+        http_start(s);
+        return 0;
+    }
     if (!s->be) {
         strm_free(s);
         return 0;
     }
     s->retries_left = s->be->conf.retries;
-    if (srv_connect(s) < 0) {
+    if (strm_connect(s) < 0) {
         strm_free(s);
         return 0;
     }

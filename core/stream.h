@@ -1,8 +1,11 @@
-/* Streams: a client connection joined to a server connection. */
+/* Streams: a client connection joined to a server connection. stream.c owns their life
+ * cycle, server connections and the tcp mode; http.c drives them in mode http. */
 #ifndef SLUICE_CORE_STREAM_H
 #define SLUICE_CORE_STREAM_H
 
 #include <sys/socket.h>
+
+#include "stream-t.h"
 
 struct listener;
 
@@ -13,8 +16,43 @@ extern int strm_count;
 void strm_init(void);
 
 /* Takes over an accepted client socket: picks the frontend's backend and a server and
- * starts forwarding. Returns 0 when the socket is now owned by a stream (which may already
- * have ended), -1 when no stream could be made (out of memory; the caller closes fd). */
+ * starts forwarding (tcp) or waits for a request (http). Returns 0 when the socket is now
+ * owned by a stream (which may already have ended), -1 when no stream could be made (out of
+ * memory; the caller closes fd). */
 int strm_accept(struct listener *l, int fd, const struct sockaddr_storage *addr);
+
+/* ---- for http.c ---- */
+
+/* Ends the stream: closes both connections, releases buffers, returns it to the pool. */
+void strm_free(struct stream *s);
+
+/* Picks a server of s->be (avoiding s->target on retries) and starts connecting, or takes
+ * an idle connection to it. Returns 0 when a connection is ready or in progress, -1 when no
+ * server could be tried (none usable, or every attempt failed at once). */
+int strm_connect(struct stream *s);
+
+/* The current connection attempt failed: closes it and tries again while retries are left.
+ * Returns as strm_connect(). */
+int strm_retry(struct stream *s);
+
+/* The server connection just became established: counts it, records Tc. */
+void strm_srv_connected(struct stream *s);
+
+/* Reads what conn `from` has into *bufp (taking a buffer when needed). Sets CONN_F_EOF /
+ * CONN_F_ERROR on the connection. Returns bytes read, or -1 when out of memory. */
+long strm_pull(struct stream *s, struct conn *from, struct buf **bufp, ev_tstamp *last,
+               uint64_t *ctr);
+
+/* Arms the stream's timer for loop time `deadline` (0: none). */
+void strm_set_timer(struct stream *s, ev_tstamp deadline);
+
+/* Milliseconds to seconds. */
+static inline ev_tstamp strm_tmo(int ms)
+{
+    return ms / 1000.0;
+}
+
+/* Printable client address. */
+const char *strm_addr(const struct stream *s, char *buf, int len);
 
 #endif

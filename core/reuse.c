@@ -1,0 +1,109 @@
+/* Idle server connections kept by a worker for later requests (http-reuse). Each one is
+ * watched: a server that closes it (or sends anything) gets it closed at once, so a request
+ * is never sent on a connection known to be dead. */
+#include "reuse.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "loop.h"
+#include "pool.h"
+#include "server.h"
+
+#define REUSE_MAX_PER_SERVER 1000  /* idle connections kept per server and worker */
+#define REUSE_PURGE_DELAY    5.0   /* seconds an idle connection may wait (pool-purge-delay) */
+
+struct idle_conn {
+    struct conn c;             /* the connection, watched for close */
+    struct server *srv;        /* its server */
+    ev_tstamp since;           /* when it became idle */
+    struct idle_conn *next, *prev; /* in srv->idle, most recent first */
+};
+
+static struct pool idle_pool = {.name = "idle_conn", .size = sizeof(struct idle_conn)};
+static int reuse_ready;
+int reuse_idle_count;
+
+static void idle_unlink(struct idle_conn *ic)
+{
+    if (ic->prev)
+        ic->prev->next = ic->next;
+    else
+        ic->srv->idle = ic->next;
+    if (ic->next)
+        ic->next->prev = ic->prev;
+    ic->srv->nb_idle--;
+    reuse_idle_count--;
+}
+
+static void idle_drop(struct idle_conn *ic)
+{
+    idle_unlink(ic);
+    conn_close(&ic->c);
+    pool_free(&idle_pool, ic);
+}
+
+/* Readable while idle: the server closed (or misbehaved). Either way the connection is done. */
+static void idle_io_cb(struct ev_loop *lp, ev_io *w, int revents)
+{
+    idle_drop(w->data);
+}
+
+static void reuse_setup(void)
+{
+    pool_register(&idle_pool);
+    reuse_ready = 1;
+}
+
+void reuse_put(struct server *srv, struct conn *c)
+{
+    struct idle_conn *ic;
+
+    if (!reuse_ready)
+        reuse_setup();
+    if (srv->nb_idle >= REUSE_MAX_PER_SERVER || !(ic = pool_alloc(&idle_pool))) {
+        conn_close(c);
+        return;
+    }
+    ev_io_stop(loop, &c->io);
+    ic->c = *c;
+    ic->srv = srv;
+    ic->since = loop_now();
+    c->fd = -1;
+    c->want = 0;
+    ic->c.want = 0;
+    ev_io_init(&ic->c.io, idle_io_cb, ic->c.fd, 0);
+    ic->c.io.data = ic;
+    conn_want(&ic->c, CONN_EV_READ);
+    ic->prev = NULL;
+    ic->next = srv->idle;
+    if (srv->idle)
+        srv->idle->prev = ic;
+    srv->idle = ic;
+    srv->nb_idle++;
+    reuse_idle_count++;
+}
+
+int reuse_get(struct server *srv, struct conn *c, void (*cb)(struct ev_loop *, ev_io *, int),
+              void *owner)
+{
+    struct idle_conn *ic = srv->idle;
+
+    /* Most recently used first: it is the least likely to have been closed by the server.
+     * The list is ordered by age, so when the newest is too old, all of them are. */
+    if (ic && loop_now() - ic->since > REUSE_PURGE_DELAY) {
+        while (srv->idle)
+            idle_drop(srv->idle);
+        ic = NULL;
+    }
+    if (!ic)
+        return 0;
+    idle_unlink(ic);
+    ev_io_stop(loop, &ic->c.io);
+    *c = ic->c;
+    c->want = 0;
+    ev_io_init(&c->io, cb, c->fd, 0);
+    c->io.data = owner;
+    pool_free(&idle_pool, ic);
+    return 1;
+}
