@@ -21,6 +21,7 @@ struct listener {
     int v6only;                /* 1: "v6only", 2: "v4v6", 0: system default */
     char *interface;           /* "interface": SO_BINDTODEVICE, or NULL */
     void *tls;                 /* TLS settings owned by ssl/, NULL for plain TCP */
+    int failed;                /* its bind line had an error (reported once, not rechecked) */
     struct listener *next;     /* next listener of the same proxy */
     struct listener *gnext;    /* next listener of any proxy */
 

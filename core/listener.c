@@ -216,6 +216,7 @@ static int kw_bind(char **args, int nargs, struct cfg_ctx *ctx, const struct cfg
         free(list);
         return str_printf(err, "a %s cannot accept connections", px->kind);
     }
+    px->bind_lines++;
     /* "bind addr1,addr2 opts" declares one listener per address sharing the options. */
     for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         struct parse_addr a;
@@ -240,6 +241,9 @@ static int kw_bind(char **args, int nargs, struct cfg_ctx *ctx, const struct cfg
         goto out;
     }
     ret = bind_options(args, 2, nargs, first, err);
+    if (ret < 0)
+        for (struct listener *l = first; l; l = l->next)
+            l->failed = 1;
 out:
     free(list);
     return ret;

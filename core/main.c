@@ -201,8 +201,13 @@ int main(int argc, char **argv)
         return 1;
     }
     if (global.check_only) {
-        printf("Configuration file is valid\n");
+        if (!global.quiet)
+            printf("Configuration file is valid\n");
         return 0;
+    }
+    if (!listeners) {
+        log_alert("No enabled listener found (check for 'bind' directives): nothing to do.");
+        return 1;
     }
 
     /* Bind everything before detaching or forking: a port in use is an exit code 1 on the

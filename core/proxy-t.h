@@ -96,6 +96,7 @@ struct proxy {
 
     /* frontend side */
     struct listener *listeners; /* "bind" lines, in order */
+    int bind_lines;             /* "bind" lines written, failed ones included */
 
     /* backend side */
     struct server *servers;     /* "server" lines, in order */

@@ -78,6 +78,14 @@ static int parse_from(char **args, int nargs, int name_optional, struct proxy **
     return 0;
 }
 
+static int cfg_has_from(char **args, int nargs)
+{
+    for (int i = 1; i < nargs; i++)
+        if (!strcmp(args[i], "from"))
+            return 1;
+    return 0;
+}
+
 static int valid_name(const char *name, char **err)
 {
     if (!*name)
@@ -97,6 +105,10 @@ static int defaults_begin(char **args, int nargs, struct cfg_ctx *ctx, char **er
 
     if (parse_from(args, nargs, 1, &from, err) < 0)
         return -1;
+    /* A defaults section starts from the built-in values unless it names one with "from":
+     * the previous defaults section stops applying here, as in HAProxy. */
+    if (!cfg_has_from(args, nargs))
+        from = NULL;
     if (*name && valid_name(name, err) < 0)
         return -1;
     if (*name && find_defaults(name))
@@ -270,13 +282,13 @@ static struct cfg_kw proxy_kws[] = {
      .usage = "mode tcp|http"},
     {.name = "timeout", .sections = PX_SECTIONS, .min_args = 2, .max_args = 2,
      .parse = kw_timeout, .usage = "timeout <name> <time>"},
-    {.name = "maxconn", .sections = "defaults frontend listen", .min_args = 1, .max_args = 1,
+    {.name = "maxconn", .sections = PX_SECTIONS, .min_args = 1, .max_args = 1,
      .parse = kw_maxconn, .offset = offsetof(struct proxy, conf.maxconn), .min = 0,
      .max = 10000000, .usage = "maxconn <number>"},
-    {.name = "retries", .sections = "defaults backend listen", .min_args = 1, .max_args = 1,
+    {.name = "retries", .sections = PX_SECTIONS, .min_args = 1, .max_args = 1,
      .parse = kw_retries, .offset = offsetof(struct proxy, conf.retries), .min = 0,
      .max = 100, .usage = "retries <number>"},
-    {.name = "default_backend", .sections = "defaults frontend listen", .min_args = 1,
+    {.name = "default_backend", .sections = PX_SECTIONS, .min_args = 1,
      .max_args = 1, .parse = kw_default_backend, .usage = "default_backend <backend>"},
     {0},
 };
@@ -342,7 +354,7 @@ static int check_frontends(void)
     for (struct proxy *px = proxies; px; px = px->next) {
         if (!(px->cap & PX_CAP_FE))
             continue;
-        if (!px->listeners) {
+        if (!px->listeners && !px->bind_lines) {
             cfg_alert_at(&px->where, NULL, "no 'bind' line (declare it as a backend if this "
                          "was intended)");
             errs++;

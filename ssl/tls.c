@@ -25,18 +25,37 @@ const char *tls_lib_version(void)
     return v;
 }
 
+/* Until termination exists, "ssl" marks the listener and the check below refuses it, after
+ * every option of the line had its say: a certificate path that cannot be read reports
+ * itself as such first. */
+static const char tls_pending[] = "ssl";
+
 static int bo_ssl(char **args, struct listener *l, char **err)
 {
-    return str_printf(err, "TLS termination ('ssl') is not supported by sluice yet");
+    l->tls = (void *)tls_pending;
+    return 0;
 }
 
-/* A certificate path is checked for readability so that a typo reports itself as such. */
 static int bo_crt(char **args, struct listener *l, char **err)
 {
     if (access(args[1], R_OK) < 0)
         return str_printf(err, "%s: cannot read certificate '%s': %s", args[0], args[1],
                           strerror(errno));
-    return str_printf(err, "%s: TLS termination is not supported by sluice yet", args[0]);
+    l->tls = (void *)tls_pending;
+    return 0;
+}
+
+static int check_tls_listeners(void)
+{
+    int errs = 0;
+
+    for (struct listener *l = listeners; l; l = l->gnext)
+        if (l->tls == tls_pending && !l->failed) {
+            cfg_alert_at(&l->where, "bind", "TLS termination ('ssl') is not supported by "
+                         "sluice yet");
+            errs++;
+        }
+    return errs;
 }
 
 static struct bind_kw tls_bind_kws[] = {
@@ -61,5 +80,6 @@ static void tls_register(void)
 {
     lsn_register_bind_kws(tls_bind_kws);
     srv_register_kws(tls_srv_kws);
+    cfg_register_check(30, check_tls_listeners);
 }
 INITCALL(tls_register)
