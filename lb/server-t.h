@@ -6,6 +6,7 @@
 #include "parse-t.h"
 
 struct proxy;
+struct idle_conn;
 
 #define SRV_F_DISABLED 0x01 /* "disabled": in maintenance, never picked */
 #define SRV_F_BACKUP   0x02 /* "backup": used only when no active server is usable */
@@ -26,6 +27,8 @@ struct server {
     int cur_conns;             /* connections open to this server from this worker */
     unsigned long long cum_conns; /* connections established from this worker */
     int lb_cur;                /* balancing algorithm state (smooth round-robin weight) */
+    struct idle_conn *idle;    /* idle connections kept for reuse (reuse.c) */
+    int nb_idle;               /* how many */
 };
 
 /* A "server" option registered by a module (ssl/ registers "ssl", "verify", ...). */
