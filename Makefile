@@ -39,7 +39,7 @@ LIB_OBJS  := $(patsubst %.c,build/default/%.o,$(LIB_SRCS))
 ASAN_OBJS := $(patsubst %.c,build/asan/%.o,$(LIB_SRCS))
 compile = $(CC) $(CPPFLAGS_ALL) $(CFLAGS_$(firstword $(subst /, ,$<))) $(WARN) -MMD -c -o $@ $<
 
-.PHONY: all deps run test unit-bins check-examples clean bench
+.PHONY: all deps run test unit-bins fuzz-bins check-examples clean bench
 all: sluice
 
 sluice: $(OBJS)
@@ -57,7 +57,8 @@ build/asan/%.o: %.c VERSION Makefile
 
 # ---- dependencies (Debian 12) ----------------------------------------------------------------
 BUILD_PKGS := gcc make pkg-config android-libboringssl-dev liblua5.4-dev libev-dev
-TEST_PKGS  := varnish socat curl procps iproute2 python3 openssl
+TEST_PKGS  := varnish socat curl procps iproute2 python3 openssl clang libfuzzer-14-dev \
+              libclang-rt-14-dev
 deps:
 	@./.ci/deps.sh $(BUILD_PKGS) $(TEST_PKGS)
 
@@ -81,9 +82,26 @@ build/unit-asan/%: regtests/unit/%.c regtests/unit/tap.h $(ASAN_OBJS)
 
 unit-bins: $(UNIT_BINS) $(UNIT_ASAN_BINS)
 
+# libFuzzer targets (clang): regtests/fuzz/fuzz_<name>.c with the library sources.
+FUZZ_SRCS := $(sort $(wildcard regtests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(patsubst regtests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRCS))
+FUZZ_CFLAGS = $(CPPFLAGS_ALL) -I$(BSSL_INC) $(LUA_CFLAGS) -g -O1 \
+              -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+
+build/fuzz/%: regtests/fuzz/%.c $(LIB_SRCS)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS) $(LDLIBS)
+
+fuzz-bins: $(FUZZ_BINS)
+
 test: deps
-	@$(MAKE) --no-print-directory sluice unit-bins
+	@$(MAKE) --no-print-directory sluice unit-bins fuzz-bins
 	@./regtests/run.sh
+
+BENCH_PKGS := haproxy nginx wrk curl procps iproute2 util-linux
+bench: sluice
+	@./.ci/deps.sh $(BENCH_PKGS)
+	@./bench/run.sh
 
 check-examples: sluice
 	@for f in examples/*.cfg; do ./sluice -c -q -f $$f || exit 1; echo "$$f: ok"; done

@@ -27,6 +27,22 @@ for bin in build/unit/test_* build/unit-asan/test_*; do
     fi
 done
 
+# ---- fuzz targets, each for a bounded time on a copy of its seed corpus ----
+for bin in build/fuzz/fuzz_*; do
+    [ -x "$bin" ] || continue
+    name=${bin##*/fuzz_}
+    work=$(mktemp -d)
+    [ -d "regtests/fuzz/corpus_$name" ] && cp -r "regtests/fuzz/corpus_$name/." "$work/"
+    if out=$(timeout $((${FUZZ_SECONDS:-20} + 60)) "$bin" -max_total_time="${FUZZ_SECONDS:-20}" \
+             -rss_limit_mb=2048 -print_final_stats=1 "$work" 2>&1); then
+        record "$bin (${FUZZ_SECONDS:-20}s, $(grep -o 'stat::number_of_executed_units: [0-9]*' <<<"$out" | grep -o '[0-9]*$') runs)" 0
+    else
+        echo "$out" | tail -n 40 | sed 's/^/    /'
+        record "$bin" 1
+    fi
+    rm -rf "$work"
+done
+
 # ---- every example configuration must stay valid ----
 for cfg in examples/*.cfg; do
     if out=$(./sluice -c -f "$cfg" 2>&1); then record "sluice -c $cfg" 0
