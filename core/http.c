@@ -69,7 +69,7 @@ static void txn_init(struct stream *s)
     s->srv_head_len = 0;
     s->res_bytes = 0;
     s->flags &= ~(SF_GENERATED | SF_HEAD_REQ | SF_UPGRADE | SF_LOGGED | SF_SRV_KA |
-                  SF_REQ_SENT);
+                  SF_REQ_SENT | SF_REUSED);
     s->rq = RQ_IDLE;
     s->rs = RS_WAIT;
     s->req_start = loop_now();
@@ -124,8 +124,8 @@ static void txn_log(struct stream *s)
     if (s->flags & SF_LOGGED)
         return;
     s->flags |= SF_LOGGED;
-    s->info.t.Ta = (long)ms_since(s->req_start);
-    s->info.t.Tt = (long)((loop_now() - s->req_start) * 1000.0);
+    s->info.t.Ta = (long)ms_since(s->rq == RQ_IDLE ? s->req_start : s->req_first_byte);
+    s->info.t.Tt = (long)ms_since(s->req_start);
     if (s->info.t.TR >= 0)
         s->info.t.Tq = s->info.t.Th + (s->info.t.Ti > 0 ? s->info.t.Ti : 0) + s->info.t.TR;
     s->info.status = s->txn.status ? s->txn.status : s->info.status;
@@ -162,18 +162,23 @@ int http_may_reuse(const struct stream *s)
     }
 }
 
-/* Gives the server connection back: attached for the next request, to the idle pool, or
- * closed. */
-static void release_server(struct stream *s, int keep_attached)
+/* Gives the server connection back. A connection that may carry another request (the
+ * server agreed to keep it, the answer was read whole, nothing is pending) stays attached to
+ * the stream when keep_attached, else goes to the idle pool (unless http-reuse never);
+ * anything else is closed. */
+static void release_server(struct stream *s, int reusable, int keep_attached)
 {
     if (s->srv.fd < 0)
         return;
-    if ((s->flags & SF_SRV_KA) && (s->srv.flags & CONN_F_CONNECTED) &&
+    if (reusable && (s->srv.flags & CONN_F_CONNECTED) &&
         !(s->srv.flags & (CONN_F_EOF | CONN_F_ERROR | CONN_F_SHUTW)) && !s->res &&
         conn_mode(s) == PX_HTTP_KAL) {
-        if (keep_attached)
+        if (keep_attached) {
+            s->flags |= SF_SRV_ATTACHED;
             return;
+        }
         s->target->cur_conns--;
+        s->flags &= ~SF_SRV_ATTACHED;
         if (s->be && s->be->conf.http.reuse != PX_REUSE_NEVER) {
             reuse_put(s->target, &s->srv);
             return;
@@ -183,6 +188,7 @@ static void release_server(struct stream *s, int keep_attached)
     }
     if (s->srv.flags & CONN_F_CONNECTED)
         s->target->cur_conns--;
+    s->flags &= ~SF_SRV_ATTACHED;
     conn_close(&s->srv);
     buf_put(s->res);
     s->res = NULL;
@@ -327,13 +333,26 @@ void http_answer_raw(struct stream *s, const char *raw, uint32_t len)
     int r = h1_parse_response(raw, len, &m);
 
     s->flags |= SF_GENERATED;
-    /* A request body not fully received cannot be skipped reliably: close afterwards. */
-    if (s->rq == RQ_HEAD || (s->rq == RQ_BODY && !s->rqb.done) || s->rq == RQ_IDLE)
+    /* A request body already received is skipped; one still arriving cannot be skipped
+     * reliably, so the connection closes after the answer. */
+    if (s->rq == RQ_BODY && !(s->flags & SF_REQ_SENT) && body_scan(&s->rqb, s->req) == 0 &&
+        s->rqb.done) {
+        if (s->req && s->rqb.fwd)
+            buf_consume(s->req, s->rqb.fwd);
+        s->rqb.fwd = 0;
+    }
+    if (s->rq == RQ_HEAD || s->rq == RQ_IDLE || (s->rq == RQ_BODY && !s->rqb.done) ||
+        (s->rq == RQ_BODY && (s->flags & SF_REQ_SENT) && s->rqb.fwd))
         s->flags |= SF_CLOSE_AFTER;
+    if (s->req && !s->req->data) {
+        buf_put(s->req);
+        s->req = NULL;
+    }
     if (s->srv.fd >= 0) {
         if (s->srv.flags & CONN_F_CONNECTED)
             s->target->cur_conns--;
         conn_close(&s->srv);
+        s->flags &= ~SF_SRV_ATTACHED;
     }
     buf_put(s->res);
     s->res = NULL;
@@ -486,27 +505,24 @@ static int build_server_request(struct stream *s)
  * when it goes to the same server, an idle one (http-reuse), or a new one. */
 static int connect_server(struct stream *s)
 {
-    s->retries_left = s->be->conf.retries;
-    if (s->srv.fd >= 0) {
-        struct server *next = be_pick_server(s->be, NULL);
+    struct server *next;
 
-        if (next == s->target && s->srv.flags & CONN_F_CONNECTED) {
+    s->retries_left = s->be->conf.retries;
+    next = be_pick_server(s->be, NULL);
+    if (s->flags & SF_SRV_ATTACHED) {
+        s->flags &= ~SF_SRV_ATTACHED;
+        if (next && next == s->target && (s->srv.flags & CONN_F_CONNECTED) &&
+            !(s->srv.flags & (CONN_F_EOF | CONN_F_ERROR))) {
             s->flags |= SF_REUSED;
             s->info.t.Tc = 0;
             s->info.t.Tw = 0;
             s->env.srv = s->target;
             return 0;
         }
-        /* another server: the attached connection goes to the pool */
-        s->flags |= SF_SRV_KA;
-        release_server(s, 0);
-        s->target = next;
-        if (!next)
-            return -1;
-        s->target = NULL;
+        /* another server (or the same one gone): the kept connection goes to the pool */
+        release_server(s, 1, 0);
     }
-    s->target = NULL;
-    if (strm_connect(s) < 0)
+    if (strm_connect_srv(s, next) < 0)
         return -1;
     s->env.srv = s->target;
     if (s->flags & SF_REUSED) {
@@ -751,7 +767,7 @@ static void txn_end(struct stream *s)
                !(s->cli.flags & (CONN_F_EOF | CONN_F_ERROR));
 
     txn_log(s);
-    release_server(s, keep);
+    release_server(s, (s->flags & SF_SRV_KA) != 0, keep);
     if (!keep) {
         /* Close after the answer: stop sending, drain what the client may still send so the
          * kernel does not reset the connection under the answer in flight. */
@@ -902,7 +918,8 @@ static void update(struct stream *s)
             if ((s->hq && s->hq_off < s->hq_len) || (s->req && s->rqb.fwd &&
                                                      s->rq != RQ_IDLE && s->rq != RQ_HEAD))
                 vw |= CONN_EV_WRITE;
-            if (s->rq != RQ_TUNNEL && (s->rs == RS_WAIT || s->rs == RS_BODY) && bt->server)
+            if (s->rq != RQ_TUNNEL && !(s->flags & SF_SRV_ATTACHED) &&
+                (s->rs == RS_WAIT || s->rs == RS_BODY) && bt->server)
                 dv = s->srv_last + strm_tmo(bt->server);
         }
     }
@@ -955,8 +972,12 @@ static void http_process(struct stream *s)
             strm_free(s);
             return;
         }
+        if ((s->flags & SF_SRV_ATTACHED) && (s->srv.flags & (CONN_F_EOF | CONN_F_ERROR))) {
+            /* the server closed the connection kept from the previous request */
+            release_server(s, 0, 0);
+        }
         if (s->srv.fd >= 0 && (s->srv.flags & (CONN_F_EOF | CONN_F_ERROR)) &&
-            s->rs != RS_TUNNEL && !(s->flags & SF_GENERATED)) {
+            !(s->flags & SF_SRV_ATTACHED) && s->rs != RS_TUNNEL && !(s->flags & SF_GENERATED)) {
             if (s->rs == RS_BODY && s->rsb.mode == BODY_EOF && !(s->srv.flags & CONN_F_ERROR))
                 s->rsb.done = 1; /* the end of a close-delimited body */
             else if (s->rs == RS_WAIT && s->res && s->res->data && !(s->srv.flags & CONN_F_ERROR))
@@ -1086,7 +1107,7 @@ void http_timer(struct stream *s)
     default:
         break;
     }
-    if (s->rs == RS_WAIT && s->srv.fd >= 0 && bt->server &&
+    if (s->rs == RS_WAIT && s->srv.fd >= 0 && !(s->flags & SF_SRV_ATTACHED) && bt->server &&
         now >= s->srv_last + strm_tmo(bt->server)) {
         set_term(s, 's', 'H');
         s->flags &= ~SF_SRV_KA;

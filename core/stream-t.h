@@ -105,5 +105,6 @@ struct stream {
 #define SF_LOGGED      0x0080 /* the current transaction was logged */
 #define SF_CLOSE_AFTER 0x0100 /* close the client connection once the answer is sent */
 #define SF_REQ_SENT    0x0200 /* the request head was fully sent to the server */
+#define SF_SRV_ATTACHED 0x0400 /* srv is an idle connection kept from the previous request */
 
 #endif

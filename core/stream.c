@@ -163,41 +163,54 @@ static void target_addr(struct stream *s, struct sockaddr_storage *addr, socklen
 
 /* Starts connecting to a server (a new one when retrying). Returns 0 when an attempt is in
  * progress or done, -1 when no attempt could be started and none is left. */
-int strm_connect(struct stream *s)
+/* Connects to srv: an idle connection when http-reuse allows, else a new one. Returns 0
+ * when a connection is ready or in progress, -1 when connect() failed at once (errno). */
+static int connect_to(struct stream *s, struct server *srv)
 {
-    for (;;) {
-        struct sockaddr_storage addr;
-        socklen_t len;
-        struct server *srv = be_pick_server(s->be, s->target);
+    struct sockaddr_storage addr;
+    socklen_t len;
 
-        if (!srv) {
-            log_debug("%s: no server available in backend '%s'", s->fe->id, s->be->id);
-            return -1;
-        }
-        s->target = srv;
-        s->info.t.Tw = 0;
-        if ((s->flags & SF_HTTP) && http_may_reuse(s) &&
-            reuse_get(srv, &s->srv, srv_io_cb, s)) {
-            s->flags |= SF_REUSED;
-            srv->cur_conns++;
-            s->srv_last = loop_now();
-            return 0;
-        }
-        s->flags &= ~SF_REUSED;
-        target_addr(s, &addr, &len);
-        s->conn_start = loop_now();
-        if (conn_connect(&s->srv, (struct sockaddr *)&addr, len, srv_io_cb, s) == 0) {
-            if (s->srv.flags & CONN_F_CONNECTED)
-                strm_srv_connected(s);
-            return 0;
-        }
-        log_debug("%s: cannot connect to server %s/%s: %s", s->fe->id, s->be->id, srv->id,
-                  strerror(errno));
-        if (s->retries_left-- <= 0)
-            return -1;
+    s->target = srv;
+    s->info.t.Tw = 0;
+    if ((s->flags & SF_HTTP) && http_may_reuse(s) && reuse_get(srv, &s->srv, srv_io_cb, s)) {
+        s->flags |= SF_REUSED;
+        srv->cur_conns++;
+        s->srv_last = loop_now();
+        return 0;
     }
+    s->flags &= ~SF_REUSED;
+    target_addr(s, &addr, &len);
+    s->conn_start = loop_now();
+    if (conn_connect(&s->srv, (struct sockaddr *)&addr, len, srv_io_cb, s) == 0) {
+        if (s->srv.flags & CONN_F_CONNECTED)
+            strm_srv_connected(s);
+        return 0;
+    }
+    log_debug("%s: cannot connect to server %s/%s: %s", s->fe->id, s->be->id, srv->id,
+              strerror(errno));
+    return -1;
 }
 
+int strm_connect_srv(struct stream *s, struct server *srv)
+{
+    while (srv) {
+        if (connect_to(s, srv) == 0)
+            return 0;
+        if (s->retries_left-- <= 0)
+            return -1;
+        s->info.retries++;
+        srv = be_pick_server(s->be, srv);
+    }
+    log_debug("%s: no server available in backend '%s'", s->fe->id, s->be->id);
+    return -1;
+}
+
+int strm_connect(struct stream *s)
+{
+    return strm_connect_srv(s, be_pick_server(s->be, s->target));
+}
+
+/* The current attempt failed: try again on another server while retries are left. */
 int strm_retry(struct stream *s)
 {
     log_debug("%s: connection to server %s/%s failed: %s", s->fe->id, s->be->id,

@@ -31,6 +31,9 @@ void strm_free(struct stream *s);
  * server could be tried (none usable, or every attempt failed at once). */
 int strm_connect(struct stream *s);
 
+/* Same with the server already chosen (srv may be NULL: none usable). */
+int strm_connect_srv(struct stream *s, struct server *srv);
+
 /* The current connection attempt failed: closes it and tries again while retries are left.
  * Returns as strm_connect(). */
 int strm_retry(struct stream *s);
