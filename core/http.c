@@ -68,6 +68,7 @@ static void txn_init(struct stream *s)
     s->srv_head = NULL;
     s->srv_head_len = 0;
     s->res_bytes = 0;
+    s->hd_seen = 0;
     s->flags &= ~(SF_GENERATED | SF_HEAD_REQ | SF_UPGRADE | SF_LOGGED | SF_SRV_KA |
                   SF_REQ_SENT | SF_REUSED);
     s->rq = RQ_IDLE;
@@ -546,6 +547,7 @@ static void process_request(struct stream *s, const struct h1_msg *m)
         return;
     }
     buf_consume(s->req, m->head_len);
+    s->hd_seen = 0;
     if (!s->req->data) {
         buf_put(s->req);
         s->req = NULL;
@@ -628,7 +630,16 @@ static void request_head(struct stream *s)
         s->info.t.Ti = (long)ms_since(s->req_start);
         gettimeofday(&s->info.req_date, NULL);
     }
-    r = h1_parse_request(buf_peek(s->req), s->req->data, &m);
+    /* Parse again only when a new line ended: a client sending one byte at a time must not
+     * make parsing quadratic. */
+    if (s->req->data > s->hd_seen &&
+        !memchr(buf_peek(s->req) + s->hd_seen, '\n', s->req->data - s->hd_seen)) {
+        s->hd_seen = s->req->data;
+        r = 0;
+    } else {
+        s->hd_seen = s->req->data;
+        r = h1_parse_request(buf_peek(s->req), s->req->data, &m);
+    }
     if (r == 0) {
         if (s->req->data >= (uint32_t)(global.bufsize - global.maxrewrite)) {
             log_debug("%s: request head too large", s->fe->id);
@@ -680,7 +691,14 @@ static void response_head(struct stream *s)
 
     if (!s->res || !s->res->data || s->hs)
         return; /* nothing yet, or an interim answer is still being sent */
-    n = h1_parse_response(buf_peek(s->res), s->res->data, &m);
+    if (s->res->data > s->hd_seen &&
+        !memchr(buf_peek(s->res) + s->hd_seen, '\n', s->res->data - s->hd_seen)) {
+        s->hd_seen = s->res->data;
+        n = 0;
+    } else {
+        s->hd_seen = s->res->data;
+        n = h1_parse_response(buf_peek(s->res), s->res->data, &m);
+    }
     if (n == 0) {
         if (s->res->data >= (uint32_t)(global.bufsize - global.maxrewrite))
             bad_response(s, "response head too large");
@@ -695,6 +713,7 @@ static void response_head(struct stream *s)
         char *copy = arena_strndup(&s->arena, buf_peek(s->res), (size_t)n);
 
         buf_consume(s->res, (uint32_t)n);
+        s->hd_seen = 0;
         if (!s->res->data) {
             buf_put(s->res);
             s->res = NULL;
@@ -711,6 +730,7 @@ static void response_head(struct stream *s)
         return;
     }
     buf_consume(s->res, (uint32_t)n);
+    s->hd_seen = 0;
     s->info.t.Tr = (long)ms_since(s->flags & SF_REQ_SENT ? s->req_sent : s->req_start);
     s->txn.status = rs->status;
     s->env.avail |= SMP_USE_RES;

@@ -85,7 +85,8 @@ struct log_target {
     struct sockaddr_storage addr;  /* UDP and UNIX: destination (UDP port 514 by default) */
     socklen_t addrlen;             /* length of addr for sendmsg() */
     int fd;                        /* FD: the descriptor named (1 stdout, 2 stderr) */
-    int maxlen;                    /* "len": bytes per line, header and LF included (80..65535) */
+    int maxlen;                    /* "len": header + message bytes per line, LF not counted
+                                    * (80..65535, 1024) */
     enum log_hdr_fmt format;       /* "format", LOG_HDR_UNSPEC when not given */
     int facility;                  /* 0 (kern) .. 23 (local7) */
     int level;                     /* lines less severe than this are not sent (0..7, 7) */

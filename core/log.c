@@ -521,6 +521,7 @@ static int check_frontend_format(struct proxy *px, struct log_px_conf *c)
         : kind == LOG_PXFMT_CLF ? fmt_clf : c->fmt_str;
     kw = kind == LOG_PXFMT_CUSTOM ? "log-format" : kind == LOG_PXFMT_TCP ? "option tcplog"
                                                                          : "option httplog";
+    logfmt_free(c->fmt);
     c->fmt = logfmt_parse(str, SMP_USE_L4 | SMP_USE_BE | (http ? SMP_USE_REQ | SMP_USE_RES : 0),
                           &err);
     if (!c->fmt) {
@@ -763,12 +764,13 @@ static void send_failed(struct log_target *t, int err)
               t->where.line, strerror(err));
 }
 
-/* Sends header + msg + LF, cut to the target's "len", with one non-blocking call. */
+/* Sends header + msg (cut to the target's "len") + LF with one non-blocking call. */
 static void send_line(struct log_target *t, int level, const char *tag, const char *msg,
                       size_t len)
 {
     char hdr[512];
-    size_t hl = build_header(t, level, tag, hdr, sizeof(hdr)), room = (size_t)t->maxlen - 1;
+    /* As HAProxy 2.6: header and message are cut to "len" bytes, then LF is added. */
+    size_t hl = build_header(t, level, tag, hdr, sizeof(hdr)), room = (size_t)t->maxlen;
     struct iovec iov[3];
     struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 3};
     ssize_t rc;
@@ -874,10 +876,11 @@ void log_accept(struct smp_env *env)
     if (!c || !c->targets || c->fmt || c->fmt_kind != LOG_PXFMT_NONE)
         return;
     mode = env->fe->conf.mode == PX_MODE_HTTP ? "HTTP" : "TCP";
+    if (!addr_ip(env->dst, dst, sizeof(dst), &dp))
+        strcpy(dst, "-");
     if (addr_ip(env->src, src, sizeof(src), &sp))
-        n = snprintf(line, sizeof(line), "Connect from %s:%d to %s:%d (%s/%s)", src, sp,
-                     addr_ip(env->dst, dst, sizeof(dst), &dp) ? dst : "-", dp, env->fe->id,
-                     mode);
+        n = snprintf(line, sizeof(line), "Connect from %s:%d to %s:%d (%s/%s)", src, sp, dst,
+                     dp, env->fe->id, mode);
     else
         n = snprintf(line, sizeof(line), "Connect from unix:0 to unix:0 (%s/%s)", env->fe->id,
                      mode);

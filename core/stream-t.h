@@ -89,6 +89,7 @@ struct stream {
     const char *srv_head;          /* the request head sent to the server (kept to resend) */
     uint32_t srv_head_len;
     unsigned nreq;                 /* requests received on this connection */
+    uint32_t hd_seen;              /* bytes of the head being received already looked at */
     int res_bytes;                 /* response bytes received for this request (retry test) */
     struct strm_info info;         /* what the log line needs */
     struct smp_env env;            /* what rules and logs may read */
