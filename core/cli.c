@@ -555,7 +555,7 @@ static void accept_cb(struct ev_loop *lp, ev_io *w, int revents)
 
         if (fd < 0)
             return;
-        if (nsessions >= global.cli_maxconn * 2 + 8) {
+        if (nsessions >= global.cli_maxconn) {
             /* Bounded: a flood of CLI connections must not exhaust the master. */
             close(fd);
             continue;
@@ -571,7 +571,7 @@ static void accept_cb(struct ev_loop *lp, ev_io *w, int revents)
         ev_io_init(&s->io, session_cb, fd, EV_READ);
         s->io.data = s;
         ev_init(&s->tmo, session_timeout_cb);
-        s->tmo.repeat = global.cli_timeout ? global.cli_timeout / 1000.0 : 10.0;
+        s->tmo.repeat = global.cli_timeout / 1000.0; /* 0: no timeout */
         s->tmo.data = s;
         ev_timer_again(loop, &s->tmo);
         ev_io_start(loop, &s->io);

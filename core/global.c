@@ -53,6 +53,8 @@ static int kw_chroot(char **args, int nargs, struct cfg_ctx *ctx, const struct c
 static int kw_noarg_flag(char **args, int nargs, struct cfg_ctx *ctx, const struct cfg_kw *kw,
                          char **err)
 {
+    if (nargs > 1 && strcmp(args[1], "no-exit-on-failure"))
+        return str_printf(err, "unexpected '%s' (usage: %s)", args[1], kw->usage);
     return cfg_set_flag(args, nargs, ctx, kw, err);
 }
 
@@ -122,10 +124,11 @@ static int check_identity(void)
     }
     if (global.chroot) {
         struct stat st;
+        int rc = stat(global.chroot, &st);
 
-        if (stat(global.chroot, &st) < 0 || !S_ISDIR(st.st_mode)) {
+        if (rc < 0 || !S_ISDIR(st.st_mode)) {
             cfg_alert_at(&where_chroot, "chroot", "cannot use '%s' as chroot: %s",
-                         global.chroot, errno ? strerror(errno) : "not a directory");
+                         global.chroot, rc < 0 ? strerror(errno) : "not a directory");
             errs++;
         }
     }

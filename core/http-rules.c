@@ -16,30 +16,12 @@
 #include "http-err.h"
 #include "http-msg.h"
 #include "http.h"
+#include "log.h"
 #include "logfmt.h"
 #include "parse.h"
 #include "proxy.h"
 #include "sample.h"
 #include "str.h"
-
-/* The sample, ACL, variable and log-format engines are being written alongside; until they
- * are linked in, rules that need them are refused at load time instead of crashing. */
-#pragma weak acl_cond_parse
-#pragma weak acl_cond_exec
-#pragma weak smp_expr_parse
-#pragma weak smp_expr_eval
-#pragma weak vars_parse_name
-#pragma weak vars_set
-#pragma weak vars_unset
-#pragma weak logfmt_parse
-#pragma weak logfmt_render
-
-static int engines_ready(char **err)
-{
-    if (!acl_cond_parse || !smp_expr_parse || !logfmt_parse || !vars_parse_name)
-        return str_printf(err, "HTTP rules are not available in this build");
-    return 0;
-}
 
 #define RULE_BUF 8192 /* bytes a rendered value may take (one header value, one URI) */
 
@@ -93,6 +75,7 @@ struct use_be {
 
 struct px_rules {
     struct http_rule *req, *res, *after; /* in declaration order */
+    struct http_rule *redirects;         /* "redirect" lines, run after the http-request rules */
     struct use_be *use_be;
 };
 
@@ -386,6 +369,8 @@ static enum http_rule_ret act_return(struct http_rule *r, struct stream *s, stru
     int status = r->status;
 
     s->txn.flags |= HTTP_TXN_F_DENIED;
+    /* termination state as HAProxy logs it: denied by the proxy (PR), or answered locally */
+    memcpy(s->info.term, strcmp(r->name, "return") ? "PR" : "LR", 2);
     if (!r->body && !r->lf_body && !r->ctype && !r->nhdrs && strcmp(r->name, "return")) {
         /* deny without payload: the proxy's error page for that status */
         http_answer_status(s, status);
@@ -444,6 +429,7 @@ static enum http_rule_ret act_redirect(struct http_rule *r, struct stream *s, st
                               "set-cookie: %s; path=/; Max-Age=0; Expires=Thu, 01-Jan-1970 "
                               "00:00:01 GMT\r\n", r->clear_cookie);
     s->txn.flags |= HTTP_TXN_F_REDIRECTED;
+    memcpy(s->info.term, "LR", 2);
     {
         struct http_rule plain = {.nhdrs = 0};
 
@@ -472,9 +458,11 @@ enum http_rule_ret http_rules_request(struct stream *s, struct proxy *px)
     struct px_rules *pr = px->rules;
     enum http_rule_ret r;
 
-    if (!pr || !pr->req)
+    if (!pr)
         return HTTP_RULE_CONT;
     r = run(pr->req, s, &s->txn.req);
+    if (r == HTTP_RULE_STOP || r == HTTP_RULE_CONT)
+        r = run(pr->redirects, s, &s->txn.req); /* HAProxy's order: redirect after http-request */
     return r == HTTP_RULE_STOP ? HTTP_RULE_CONT : r;
 }
 
@@ -722,24 +710,17 @@ static int parse_var_action(const char *act, struct http_rule *r, char **err)
         return str_printf(err, "expects a variable name: %.*s(<scope>.<name>)",
                           (int)(open ? open - act : (long)strlen(act)), act);
     snprintf(name, sizeof(name), "%.*s", (int)(close - open - 1), open + 1);
-    return vars_parse_name(name, &r->scope, &r->var, err);
+    /* vars_parse_name() points into its argument: give it storage that lives on */
+    return vars_parse_name(cfg_intern(name), &r->scope, &r->var, err);
 }
 
 static int parse_level(const char *v, int *level, char **err)
 {
-    static const char *const lv[] = {"emerg", "alert", "crit", "err", "warning", "notice",
-                                     "info", "debug", NULL};
-
-    if (!strcmp(v, "silent")) {
-        *level = 8;
-        return 0;
-    }
-    for (int i = 0; lv[i]; i++)
-        if (!strcmp(lv[i], v)) {
-            *level = i;
-            return 0;
-        }
-    return str_printf(err, "unknown log level '%s'", v);
+    *level = log_level_parse(v);
+    if (*level < 0)
+        return str_printf(err, "unknown log level '%s' (expected emerg, alert, crit, err, "
+                               "warning, notice, info, debug or silent)", v);
+    return 0;
 }
 
 static const char *const actions_of[3][24] = {
@@ -924,7 +905,7 @@ static int kw_http_rule(char **args, int nargs, struct cfg_ctx *ctx, const struc
     struct px_rules *pr = px_rules(px);
 
     cfg_where_here(ctx, &r->where);
-    if (engines_ready(err) < 0 || parse_action(args + 1, at - 1, set, px, r, err) < 0 ||
+    if (parse_action(args + 1, at - 1, set, px, r, err) < 0 ||
         parse_cond(args, nargs, at, px, where_of(set, px), &r->cond, err) < 0) {
         free(r);
         return -1;
@@ -946,12 +927,15 @@ static int kw_redirect(char **args, int nargs, struct cfg_ctx *ctx, const struct
 
     cfg_where_here(ctx, &r->where);
     r->name = "redirect";
-    if (engines_ready(err) < 0 || parse_redirect(args + 1, at - 1, r, where_of(SET_REQ, px), err) < 0 ||
+    if (parse_redirect(args + 1, at - 1, r, where_of(SET_REQ, px), err) < 0 ||
         parse_cond(args, nargs, at, px, where_of(SET_REQ, px), &r->cond, err) < 0) {
         free(r);
         return -1;
     }
-    append_rule(&px_rules(px)->req, r);
+    append_rule(&px_rules(px)->redirects, r);
+    if (px->conf.mode != PX_MODE_HTTP)
+        return str_printf(err, "ignored: redirect rules need 'mode http' (this %s is in mode "
+                               "tcp)", px->kind), 1;
     return 0;
 }
 
@@ -960,13 +944,10 @@ static int kw_use_backend(char **args, int nargs, struct cfg_ctx *ctx, const str
 {
     struct proxy *px = ctx->obj;
     struct use_be *u = str_zalloc(sizeof(*u)), **p;
-    unsigned where = SMP_USE_L4 | SMP_USE_REQ;
+    /* mode tcp frontends choose on connection data only */
+    unsigned where = SMP_USE_L4 | (px->conf.mode == PX_MODE_HTTP ? SMP_USE_REQ : 0);
 
     cfg_where_here(ctx, &u->where);
-    if ((nargs > 2 || strchr(args[1], '%')) && engines_ready(err) < 0) {
-        free(u);
-        return -1;
-    }
     if (nargs > 2 && strcmp(args[2], "if") && strcmp(args[2], "unless")) {
         free(u);
         return str_printf(err, "unexpected '%s' (usage: use_backend <name> [if|unless <cond>])",

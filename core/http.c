@@ -41,11 +41,8 @@
 
 #define MAX_TRAILERS 16384 /* bytes of chunked trailers accepted */
 
-/* Traffic logging lands with log.c; until then (or in unit builds without it) no call. */
-void log_traffic(struct smp_env *env) __attribute__((weak));
 
 static struct h1_hdr *h1_scratch; /* headers of the head being parsed (one at a time) */
-static struct var_store proc_vars; /* proc-scope variables of this worker */
 
 static void http_process(struct stream *s);
 
@@ -91,26 +88,6 @@ static void txn_init(struct stream *s)
     s->env.avail = SMP_USE_L4;
 }
 
-static void env_init(struct stream *s)
-{
-    s->env = (struct smp_env){
-        .src = &s->cli_addr,
-        .dst = &s->dst_addr,
-        .fe = s->fe,
-        .txn = &s->txn,
-        .arena = &s->arena,
-        .info = &s->info,
-        .avail = SMP_USE_L4,
-    };
-    proc_vars.arena = NULL;
-    s->vars[VAR_SCOPE_SESS] = (struct var_store){.arena = &s->sess_arena};
-    for (int i = VAR_SCOPE_TXN; i < VAR_SCOPE_COUNT; i++)
-        s->vars[i] = (struct var_store){.arena = &s->arena};
-    s->env.vars[VAR_SCOPE_PROC] = &proc_vars;
-    for (int i = VAR_SCOPE_SESS; i < VAR_SCOPE_COUNT; i++)
-        s->env.vars[i] = &s->vars[i];
-}
-
 /* Sets the termination state's first two characters (who/what, and at which step). */
 static void set_term(struct stream *s, char who, char step)
 {
@@ -134,8 +111,7 @@ static void txn_log(struct stream *s)
     s->info.feconn = s->fe->feconn;
     s->info.srvconn = s->target ? s->target->cur_conns : 0;
     s->env.info = &s->info;
-    if (log_traffic)
-        log_traffic(&s->env);
+    log_traffic(&s->env);
 }
 
 /* ---- connection modes -------------------------------------------------------------------- */
@@ -1029,7 +1005,6 @@ void http_start(struct stream *s)
             return;
         }
     }
-    env_init(s);
     txn_init(s);
     s->req_first_byte = s->req_start;
     s->flags |= SF_CLI_KA;

@@ -215,6 +215,8 @@ static void worker_died(int slot, int status)
     describe_status(status, why, sizeof(why));
     s->pid = 0;
     __atomic_store_n(&shm->slots[slot].pid, 0, __ATOMIC_RELAXED);
+    /* the dead worker's connections are gone with it */
+    __atomic_store_n(&shm->slots[slot].cur_conns, 0, __ATOMIC_RELAXED);
     if (s->pipe_w >= 0)
         close(s->pipe_w);
     s->pipe_w = -1;

@@ -253,6 +253,20 @@ int parse_addr(const char *s, int flags, struct parse_addr *out, char **err)
         return str_printf(err, "unknown address family in '%s'", s);
     }
 
+    /* "::1" or "fe80::1" without brackets and without a port: the whole string is an IPv6
+     * address (splitting it at its last colon would make no sense). */
+    if (*p != '[' && strchr(p, ':') != strrchr(p, ':') && strlen(p) < sizeof(host)) {
+        struct in6_addr a6;
+
+        if (inet_pton(AF_INET6, p, &a6) == 1 && !(flags & PARSE_ADDR_F_NEED_PORT) &&
+            family != AF_INET) {
+            if (parse_host(p, AF_INET6, flags, s, out, err) < 0)
+                return -1;
+            out->kind = PARSE_ADDR_INET;
+            out->port = 0;
+            return 0;
+        }
+    }
     if (*p == '[') {
         const char *end = strchr(p, ']');
 

@@ -359,9 +359,11 @@ static int check_frontends(void)
                          "was intended)");
             errs++;
         }
-        if (!px->defbe)
-            cfg_warn_at(&px->where, NULL, "no backend (default_backend): its connections will "
-                        "be closed at once");
+        if (!px->defbe && !px->rules)
+            cfg_warn_at(&px->where, NULL, px->conf.mode == PX_MODE_HTTP
+                        ? "no backend (default_backend): its requests will get a 503"
+                        : "no backend (default_backend): its connections will be closed at "
+                          "once");
         if (!px->conf.timeout.client)
             cfg_warn_at(&px->where, NULL, "missing 'timeout client': idle clients are never "
                         "closed");

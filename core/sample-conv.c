@@ -131,10 +131,13 @@ static int map_line(void *arg, char *line, size_t len, char **err)
     size_t klen = strcspn(line, " \t");
     const char *val = line + klen;
     struct map_val *v;
+    size_t vlen;
 
     while (*val == ' ' || *val == '\t')
         val++;
-    v = map_val_parse(val, strlen(val), m->out_type, err);
+    for (vlen = strlen(val); vlen && (val[vlen - 1] == ' ' || val[vlen - 1] == '\t'); vlen--)
+        ;
+    v = map_val_parse(val, vlen, m->out_type, err);
     if (!v)
         return -1;
     if (acl_patset_add(m->ps, line, klen, 0, v, err) < 0) {
@@ -275,7 +278,7 @@ static int is_delim(const struct smp_arg *d, char c)
 
 /* field(INDEX,DELIMS[,COUNT]): fields are separated by any of DELIMS, empty ones count. The
  * result runs from field INDEX over COUNT fields (0: all remaining), counting from the end
- * when INDEX is negative. A missing field gives an empty string. */
+ * when INDEX is negative. A missing field makes the converter fail (as HAProxy). */
 static int c_field(const struct smp_arg *args, void *priv, struct smp_env *env,
                    struct sample *smp)
 {
@@ -289,10 +292,8 @@ static int c_field(const struct smp_arg *args, void *priv, struct smp_env *env,
         for (b = 0, f = 1; f < idx && b < len; b++)
             if (is_delim(&args[1], s[b]))
                 f++;
-        if (f < idx) {
-            smp->data.str.len = 0;
-            return 1;
-        }
+        if (f < idx)
+            return 0;
         for (e = b, f = 0; e < len; e++)
             if (is_delim(&args[1], s[e]) && (count && ++f == count))
                 break;
@@ -300,10 +301,8 @@ static int c_field(const struct smp_arg *args, void *priv, struct smp_env *env,
         for (e = len, f = -1; f > idx && e > 0; e--)
             if (is_delim(&args[1], s[e - 1]))
                 f--;
-        if (f > idx) {
-            smp->data.str.len = 0;
-            return 1;
-        }
+        if (f > idx)
+            return 0;
         for (b = e, f = 0; b > 0; b--)
             if (is_delim(&args[1], s[b - 1]) && (count && ++f == count))
                 break;
@@ -314,7 +313,9 @@ static int c_field(const struct smp_arg *args, void *priv, struct smp_env *env,
 }
 
 /* word(INDEX,DELIMS[,COUNT]): like field() but runs of delimiters separate words and
- * delimiters at both ends are ignored. A missing word makes the converter fail. */
+ * delimiters at both ends are ignored for counting. When fewer than COUNT words follow (or
+ * COUNT is 0) the result runs to the end of the string, delimiters included; a missing word
+ * gives an empty string (both as HAProxy). */
 static int c_word(const struct smp_arg *args, void *priv, struct smp_env *env,
                   struct sample *smp)
 {
@@ -338,15 +339,13 @@ static int c_word(const struct smp_arg *args, void *priv, struct smp_env *env,
             }
         }
         if (!found)
-            return 0;
+            goto empty;
         for (w = 0, e = b; e < len; e++) {
             if (!is_delim(&args[1], s[e]) || is_delim(&args[1], s[e - 1]))
                 continue;
             if (count && ++w == count)
                 break;
         }
-        while (e > b && is_delim(&args[1], s[e - 1]))
-            e--;
     } else {
         for (i = len; i > 0; i--) {
             if (is_delim(&args[1], s[i - 1]) || (i < len && !is_delim(&args[1], s[i])))
@@ -359,18 +358,19 @@ static int c_word(const struct smp_arg *args, void *priv, struct smp_env *env,
             }
         }
         if (!found)
-            return 0;
+            goto empty;
         for (w = 0, b = e; b > 0; b--) {
             if (!is_delim(&args[1], s[b - 1]) || is_delim(&args[1], s[b]))
                 continue;
             if (count && ++w == count)
                 break;
         }
-        while (b < e && is_delim(&args[1], s[b]))
-            b++;
     }
     smp->data.str.ptr = s + b;
     smp->data.str.len = e - b;
+    return 1;
+empty:
+    smp->data.str.len = 0;
     return 1;
 }
 
@@ -392,6 +392,8 @@ static int check_regsub(const char *kw, struct smp_arg *args, void **priv, char 
     int cflags = REG_EXTENDED, rc;
     char msg[256];
 
+    if (!args[0].data.str.len)
+        return str_printf(err, "missing regex");
     for (const char *f = flags; *f; f++) {
         if (*f == 'i')
             cflags |= REG_ICASE;
@@ -477,42 +479,43 @@ static int c_regsub(const struct smp_arg *args, void *priv, struct smp_env *env,
                     struct sample *smp)
 {
     const struct regsub *rs = priv;
-    const char *s = smp->data.str.ptr, *end = s + smp->data.str.len;
+    const char *s = smp->data.str.ptr;
+    size_t len = smp->data.str.len, pos = 0, o = 0;
     char *out = smp_scratch(), *res;
-    size_t o = 0;
     regmatch_t pm[REGSUB_MATCHES];
 
-    /* as HAProxy, each search restarts at the end of the previous match as if the string
-     * began there */
-    do {
-        pm[0].rm_so = 0;
-        pm[0].rm_eo = end - s;
-        if (regexec(&rs->re, s, REGSUB_MATCHES, pm, REG_STARTEND) != 0)
+    /* sed's s///g: later searches start where the previous match ended, in the context of the
+     * whole string ("^" only matches at its start); an empty match copies one character */
+    while (pos <= len) {
+        pm[0].rm_so = (regoff_t)pos;
+        pm[0].rm_eo = (regoff_t)len;
+        if (regexec(&rs->re, s ? s : "", REGSUB_MATCHES, pm,
+                    REG_STARTEND | (pos ? REG_NOTBOL : 0)) != 0)
             break;
-        if ((size_t)pm[0].rm_so > SMP_SCRATCH_SIZE - o)
+        if ((size_t)pm[0].rm_so - pos > SMP_SCRATCH_SIZE - o)
             return 0;
-        memcpy(out + o, s, (size_t)pm[0].rm_so);
-        o += (size_t)pm[0].rm_so;
+        memcpy(out + o, s + pos, (size_t)pm[0].rm_so - pos);
+        o += (size_t)pm[0].rm_so - pos;
         if (regsub_append(&args[1], s, pm, out, &o, SMP_SCRATCH_SIZE) < 0)
             return 0;
+        pos = (size_t)pm[0].rm_eo;
         if (pm[0].rm_eo == pm[0].rm_so) {
-            /* empty match: keep one character and move on, or stop at the end */
-            if (s + pm[0].rm_eo >= end) {
-                s = end;
-                break;
+            if (pos < len) {
+                if (o >= SMP_SCRATCH_SIZE)
+                    return 0;
+                out[o++] = s[pos];
             }
-            if (o >= SMP_SCRATCH_SIZE)
-                return 0;
-            out[o++] = s[pm[0].rm_eo];
-            s += pm[0].rm_eo + 1;
-        } else {
-            s += pm[0].rm_eo;
+            pos++;
         }
-    } while (rs->global && s < end);
-    if ((size_t)(end - s) > SMP_SCRATCH_SIZE - o)
-        return 0;
-    memcpy(out + o, s, (size_t)(end - s));
-    o += (size_t)(end - s);
+        if (!rs->global)
+            break;
+    }
+    if (pos < len) {
+        if (len - pos > SMP_SCRATCH_SIZE - o)
+            return 0;
+        memcpy(out + o, s + pos, len - pos);
+        o += len - pos;
+    }
     res = new_str(smp, env, o, SMP_T_STR);
     if (!res)
         return 0;
@@ -625,8 +628,12 @@ static int c_bytes(const struct smp_arg *args, void *priv, struct smp_env *env,
 {
     long long off = args[0].data.sint;
 
-    if (off < 0 || (unsigned long long)off >= smp->data.str.len)
+    if (off < 0)
         return 0;
+    if ((unsigned long long)off >= smp->data.str.len) {
+        smp->data.str.len = 0;
+        return 1;
+    }
     smp->data.str.ptr += off;
     smp->data.str.len -= (size_t)off;
     if (args[1].type == SMP_ARG_SINT && args[1].data.sint >= 0 &&

@@ -67,6 +67,7 @@ struct stream {
     ev_tstamp srv_last;            /* last I/O with the server */
     ev_tstamp conn_start;          /* when the current connect() started */
     ev_tstamp req_start;           /* HTTP: when the current request started */
+    ev_tstamp cli_last_accept;     /* when the client connection was accepted */
     struct sockaddr_storage cli_addr; /* client address */
     struct sockaddr_storage dst_addr; /* local address the client reached */
     struct stream *prev, *next;    /* the worker's live streams */

@@ -18,6 +18,7 @@
 #include "buf.h"
 #include "conn.h"
 #include "global.h"
+#include "http-rules.h"
 #include "http.h"
 #include "listener.h"
 #include "log.h"
@@ -37,6 +38,7 @@ int strm_count;
 static void cli_io_cb(struct ev_loop *l, ev_io *w, int revents);
 static void srv_io_cb(struct ev_loop *l, ev_io *w, int revents);
 static void strm_update(struct stream *s);
+static void tcp_log(struct stream *s);
 void strm_srv_connected(struct stream *s);
 
 void strm_init(void)
@@ -57,6 +59,8 @@ void strm_free(struct stream *s)
               strm_addr(s, a, sizeof(a)), s->target ? s->target->id : "-");
     if (s->flags & SF_HTTP)
         http_end(s);
+    else
+        tcp_log(s);
     ev_timer_stop(loop, &s->timer);
     conn_close(&s->cli);
     if (s->target && (s->srv.flags & CONN_F_CONNECTED))
@@ -433,6 +437,42 @@ void strm_srv_connected(struct stream *s)
     s->info.t.Tc = (long)((loop_now() - s->conn_start) * 1000);
 }
 
+static struct var_store proc_vars; /* proc-scope variables of this worker */
+
+/* What rules, samples and logs may read about this stream. */
+static void strm_env_init(struct stream *s)
+{
+    s->env = (struct smp_env){
+        .src = &s->cli_addr,
+        .dst = &s->dst_addr,
+        .fe = s->fe,
+        .txn = (s->flags & SF_HTTP) ? &s->txn : NULL,
+        .arena = &s->arena,
+        .info = &s->info,
+        .avail = SMP_USE_L4,
+    };
+    s->vars[VAR_SCOPE_SESS] = (struct var_store){.arena = &s->sess_arena};
+    for (int i = VAR_SCOPE_TXN; i < VAR_SCOPE_COUNT; i++)
+        s->vars[i] = (struct var_store){.arena = &s->arena};
+    s->env.vars[VAR_SCOPE_PROC] = &proc_vars;
+    for (int i = VAR_SCOPE_SESS; i < VAR_SCOPE_COUNT; i++)
+        s->env.vars[i] = &s->vars[i];
+}
+
+/* mode tcp: the connection's log line, once, when it ends. */
+static void tcp_log(struct stream *s)
+{
+    struct strm_info *i = &s->info;
+
+    i->t.Tt = (long)((loop_now() - s->cli_last_accept) * 1000.0);
+    i->t.Td = i->t.Tt - (i->t.Tc > 0 ? i->t.Tc : 0);
+    i->feconn = s->fe->feconn;
+    i->srvconn = s->target ? s->target->cur_conns : 0;
+    s->env.be = s->be;
+    s->env.srv = s->target;
+    log_traffic(&s->env);
+}
+
 static void strm_info_init(struct strm_info *i)
 {
     i->t.Th = 0;
@@ -481,17 +521,28 @@ int strm_accept(struct listener *l, int fd, const struct sockaddr_storage *addr)
     live_streams = s;
     strm_count++;
     log_debug("%s: accepted connection from %s", s->fe->id, strm_addr(s, a, sizeof(a)));
-    if (s->fe->conf.mode == PX_MODE_HTTP) {
+    s->cli_last_accept = loop_now();
+    if (s->fe->conf.mode == PX_MODE_HTTP)
         s->flags |= SF_HTTP;
+    strm_env_init(s);
+    log_accept(&s->env);
+    if (s->flags & SF_HTTP) {
         http_start(s);
         return 0;
     }
+    /* mode tcp: use_backend rules see the connection (addresses, ports) */
+    s->be = http_rules_backend(s, s->fe);
+    if (!s->be)
+        s->be = s->fe->defbe;
+    s->env.be = s->be;
     if (!s->be) {
+        memcpy(s->info.term, "PC", 2);
         strm_free(s);
         return 0;
     }
     s->retries_left = s->be->conf.retries;
     if (strm_connect(s) < 0) {
+        memcpy(s->info.term, "SC", 2);
         strm_free(s);
         return 0;
     }

@@ -255,6 +255,11 @@ void wrk_run(int slot, int master_fd)
     wrk_slot = slot;
     shm_self = &shm->slots[slot];
     lsn_keep_slot(slot);
+    /* log sockets first: stdout/stderr targets are reopened before a chroot hides /proc */
+    if (log_init_worker(&err) < 0) {
+        log_alert("worker #%d: %s", slot + 1, err);
+        exit(1);
+    }
     drop_privileges();
     buf_setup((uint32_t)global.bufsize);
     strm_init();

@@ -40,7 +40,7 @@ static struct server *rr_round(struct proxy *be, const struct server *avoid, uns
 static struct server *first_backup(struct proxy *be, const struct server *avoid)
 {
     for (struct server *s = be->servers; s; s = s->next)
-        if ((s->flags & SRV_F_BACKUP) && srv_usable(s) && s != avoid)
+        if ((s->flags & SRV_F_BACKUP) && srv_usable(s) && s->weight && s != avoid)
             return s;
     return NULL;
 }
@@ -52,7 +52,7 @@ struct server *lb_rr_pick(struct proxy *be, const struct server *avoid)
     if (!s)
         s = first_backup(be, avoid);
     /* The avoided server is still better than nothing when it is the only one. */
-    if (!s && avoid && srv_usable(avoid))
+    if (!s && avoid && srv_usable(avoid) && avoid->weight)
         s = (struct server *)avoid;
     return s;
 }
