@@ -644,7 +644,7 @@ static int parse_payload(char **a, int n, struct http_rule *r, unsigned where, c
             if (!r->hdrs)
                 return str_printf(err, "out of memory");
             r->hdrs[r->nhdrs].name = str_dup(v);
-            if (parse_fmt(a[i + 2], where, &r->hdrs[r->nhdrs].fmt, err) < 0)
+            if (parse_fmt(a[i + 2], where | LOGFMT_F_HTTP_HDR, &r->hdrs[r->nhdrs].fmt, err) < 0)
                 return -1;
             r->nhdrs++;
             i++;
@@ -781,7 +781,7 @@ static int parse_action(char **a, int n, enum rule_set set, struct proxy *px,
         r->hname = str_dup(a[1]);
         r->hlen = (uint32_t)strlen(a[1]);
         r->fn = act_set_header;
-        return parse_fmt(a[2], where, &r->fmt, err);
+        return parse_fmt(a[2], where | LOGFMT_F_HTTP_HDR, &r->fmt, err);
     }
     if (!strcmp(base, "del-header")) {
         if (nargs != 1 && nargs != 3)

@@ -107,7 +107,7 @@ static void txn_log(struct stream *s)
     if (s->info.t.TR >= 0)
         s->info.t.Tq = s->info.t.Th + (s->info.t.Ti > 0 ? s->info.t.Ti : 0) + s->info.t.TR;
     s->info.status = s->txn.status ? s->txn.status : s->info.status;
-    s->info.actconn = 0;
+    s->info.actconn = strm_count;
     s->info.feconn = s->fe->feconn;
     s->info.srvconn = s->target ? s->target->cur_conns : 0;
     s->env.info = &s->info;

@@ -700,34 +700,45 @@ static int iso_date(const struct timeval *tv, const struct tm *tm, char *b, size
                     (int)(tv->tv_usec % 1000000), off < 0 ? '-' : '+', oh, om);
 }
 
-/* Writes the syslog header of target t for a line at `level` into b; returns its length. */
-static size_t build_header(const struct log_target *t, int level, const char *tag, char *b,
-                           size_t size)
+/* What the headers of one line share: computed once, whatever the number of targets. */
+struct hdr_time {
+    struct tm tm;       /* local time of sending */
+    char iso[64];       /* the same as "2026-11-26T18:47:50.786901+00:00" */
+    int pid;            /* this process */
+};
+
+static void hdr_time_now(struct hdr_time *h)
 {
-    enum log_hdr_fmt f = t->format ? t->format : send_hostname ? LOG_HDR_RFC3164 : LOG_HDR_LOCAL;
-    int pri = t->facility * 8 + level, n = 0, pid = (int)getpid();
-    const char *host = send_hostname && *send_hostname ? send_hostname : NULL;
     struct timeval tv;
-    struct tm tm;
-    char iso[64];
 
     gettimeofday(&tv, NULL);
-    localtime_r(&tv.tv_sec, &tm);
-    if (f == LOG_HDR_RFC5424 || f == LOG_HDR_TIMED || f == LOG_HDR_ISO)
-        iso_date(&tv, &tm, iso, sizeof(iso));
+    localtime_r(&tv.tv_sec, &h->tm);
+    iso_date(&tv, &h->tm, h->iso, sizeof(h->iso));
+    h->pid = (int)getpid();
+}
+
+/* Writes the syslog header of target t for a line at `level` into b; returns its length. */
+static size_t build_header(const struct log_target *t, int level, const char *tag,
+                           const struct hdr_time *h, char *b, size_t size)
+{
+    enum log_hdr_fmt f = t->format ? t->format : send_hostname ? LOG_HDR_RFC3164 : LOG_HDR_LOCAL;
+    int pri = t->facility * 8 + level, n = 0;
+    const char *host = send_hostname && *send_hostname ? send_hostname : NULL;
+    const struct tm *tm = &h->tm;
+
     switch (f) {
     case LOG_HDR_RFC3164:
     case LOG_HDR_LOCAL:
-        n = snprintf(b, size, "<%d>%s %2d %02d:%02d:%02d ", pri, month_names[tm.tm_mon % 12],
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        n = snprintf(b, size, "<%d>%s %2d %02d:%02d:%02d ", pri, month_names[tm->tm_mon % 12],
+                     tm->tm_mday, tm->tm_hour, tm->tm_min, tm->tm_sec);
         if (f == LOG_HDR_RFC3164)
             n += snprintf(b + n, size - (size_t)n, "%s ", host ? host : "localhost");
         if (*tag)
-            n += snprintf(b + n, size - (size_t)n, "%s[%d]: ", tag, pid);
+            n += snprintf(b + n, size - (size_t)n, "%s[%d]: ", tag, h->pid);
         break;
     case LOG_HDR_RFC5424:
-        n = snprintf(b, size, "<%d>1 %s %s %s %d - - ", pri, iso, host ? host : "-",
-                     *tag ? tag : "-", pid);
+        n = snprintf(b, size, "<%d>1 %s %s %s %d - - ", pri, h->iso, host ? host : "-",
+                     *tag ? tag : "-", h->pid);
         break;
     case LOG_HDR_PRIORITY:
         n = snprintf(b, size, "<%d>", pri);
@@ -736,10 +747,10 @@ static size_t build_header(const struct log_target *t, int level, const char *ta
         n = snprintf(b, size, "<%d>", level);
         break;
     case LOG_HDR_TIMED:
-        n = snprintf(b, size, "<%d>%s ", level, iso);
+        n = snprintf(b, size, "<%d>%s ", level, h->iso);
         break;
     case LOG_HDR_ISO:
-        n = snprintf(b, size, "%s ", iso);
+        n = snprintf(b, size, "%s ", h->iso);
         break;
     default: /* LOG_HDR_RAW */
         break;
@@ -760,17 +771,18 @@ static void send_failed(struct log_target *t, int err)
         snprintf(addr, sizeof(addr), "fd@%d", t->fd);
     else
         parse_addr_str(&t->addr, addr, sizeof(addr));
-    log_alert("cannot send logs to %s (%s:%d): %s; dropping them", addr, t->where.file,
-              t->where.line, strerror(err));
+    log_alert("cannot send logs to %s (declared at %s:%d): %s; dropping them", addr,
+              t->ref ? t->ref->where.file : t->where.file,
+              t->ref ? t->ref->where.line : t->where.line, strerror(err));
 }
 
 /* Sends header + msg (cut to the target's "len") + LF with one non-blocking call. */
-static void send_line(struct log_target *t, int level, const char *tag, const char *msg,
-                      size_t len)
+static void send_line(struct log_target *t, int level, const char *tag,
+                      const struct hdr_time *h, const char *msg, size_t len)
 {
     char hdr[512];
     /* As HAProxy 2.6: header and message are cut to "len" bytes, then LF is added. */
-    size_t hl = build_header(t, level, tag, hdr, sizeof(hdr)), room = (size_t)t->maxlen;
+    size_t hl = build_header(t, level, tag, h, hdr, sizeof(hdr)), room = (size_t)t->maxlen;
     struct iovec iov[3];
     struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 3};
     ssize_t rc;
@@ -804,13 +816,15 @@ static void send_all(struct log_px_conf *c, int level, const char *msg, size_t l
 {
     const char *tag = c->tag ? c->tag : global_tag ? global_tag
                     : program_invocation_short_name;
+    struct hdr_time h;
 
-    if (ready_pid != getpid())
+    hdr_time_now(&h);
+    if (ready_pid != h.pid)
         log_init_worker(NULL); /* failures show up as drops */
     for (struct log_target *t = c->targets; t; t = t->next) {
         if (level > t->level)
             continue;
-        send_line(t, level < t->minlevel ? t->minlevel : level, tag, msg, len);
+        send_line(t, level < t->minlevel ? t->minlevel : level, tag, &h, msg, len);
     }
 }
 

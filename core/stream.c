@@ -267,16 +267,18 @@ long strm_pull(struct stream *s, struct conn *from, struct buf **bufp, ev_tstamp
     return total;
 }
 
-/* Sends bytes of *bufp to conn `to`. */
-static void push(struct conn *to, struct buf **bufp, ev_tstamp *last, uint64_t *ctr)
+/* Sends bytes of *bufp to conn `to`. Returns the number of bytes sent. */
+static uint64_t push(struct conn *to, struct buf **bufp, ev_tstamp *last, uint64_t *ctr)
 {
     struct buf *b = *bufp;
+    uint64_t sent = 0;
     ssize_t n;
 
     while (b && b->data) {
         n = conn_send(to, buf_peek(b), b->data);
         if (n > 0) {
             buf_consume(b, (uint32_t)n);
+            sent += (uint64_t)n;
             *last = loop_now();
             if (ctr)
                 shm_add(ctr, (uint64_t)n);
@@ -293,6 +295,7 @@ static void push(struct conn *to, struct buf **bufp, ev_tstamp *last, uint64_t *
         buf_put(b);
         *bufp = NULL;
     }
+    return sent;
 }
 
 static void cli_io_cb(struct ev_loop *l, ev_io *w, int revents)
@@ -304,13 +307,17 @@ static void cli_io_cb(struct ev_loop *l, ev_io *w, int revents)
         return;
     }
     if ((revents & EV_WRITE) && s->res)
-        push(&s->cli, &s->res, &s->cli_last, shm_self ? &shm_self->bytes_out : NULL);
+        s->info.bytes_out += push(&s->cli, &s->res, &s->cli_last,
+                                  shm_self ? &shm_self->bytes_out : NULL);
     if ((revents & EV_READ) && !(s->cli.flags & CONN_F_EOF)) {
-        if (strm_pull(s, &s->cli, &s->req, &s->cli_last,
-                      shm_self ? &shm_self->bytes_in : NULL) < 0) {
+        long n = strm_pull(s, &s->cli, &s->req, &s->cli_last,
+                           shm_self ? &shm_self->bytes_in : NULL);
+
+        if (n < 0) {
             strm_free(s);
             return;
         }
+        s->info.bytes_in += (uint64_t)n;
         if (s->req && (s->srv.flags & CONN_F_CONNECTED))
             push(&s->srv, &s->req, &s->srv_last, NULL);
     }
@@ -330,6 +337,7 @@ static void srv_io_cb(struct ev_loop *l, ev_io *w, int revents)
             return;
         if (conn_connect_result(&s->srv) < 0) {
             if (strm_retry(s) < 0) {
+                memcpy(s->info.term, "SC", 2);
                 strm_free(s);
                 return;
             }
@@ -347,7 +355,8 @@ static void srv_io_cb(struct ev_loop *l, ev_io *w, int revents)
             return;
         }
         if (s->res)
-            push(&s->cli, &s->res, &s->cli_last, shm_self ? &shm_self->bytes_out : NULL);
+            s->info.bytes_out += push(&s->cli, &s->res, &s->cli_last,
+                                      shm_self ? &shm_self->bytes_out : NULL);
     }
     strm_update(s);
 }
@@ -361,9 +370,12 @@ static void strm_update(struct stream *s)
 
     /* A client that failed is gone: nothing of the exchange can reach it any more. */
     if (c->flags & CONN_F_ERROR) {
+        memcpy(s->info.term, "CD", 2);
         strm_free(s);
         return;
     }
+    if ((v->flags & CONN_F_ERROR) && s->info.term[0] == '-')
+        memcpy(s->info.term, "SD", 2);
     /* Client done sending and everything forwarded: pass the half-close on. */
     if ((c->flags & CONN_F_EOF) && !s->req && (v->flags & CONN_F_CONNECTED))
         conn_shutw(v);
@@ -411,6 +423,7 @@ static void timer_cb(struct ev_loop *l, ev_timer *w, int revents)
     if (v && now >= v && (s->srv.flags & CONN_F_CONNECTING)) {
         errno = ETIMEDOUT;
         if (strm_retry(s) < 0) {
+            memcpy(s->info.term, "sC", 2);
             strm_free(s);
             return;
         }
@@ -422,6 +435,7 @@ static void timer_cb(struct ev_loop *l, ev_timer *w, int revents)
 
         log_debug("%s: %s timeout on connection from %s", s->fe->id,
                   c && now >= c ? "client" : "server", strm_addr(s, a, sizeof(a)));
+        memcpy(s->info.term, c && now >= c ? "cD" : "sD", 2);
         strm_free(s);
         return;
     }
@@ -466,6 +480,7 @@ static void tcp_log(struct stream *s)
 
     i->t.Tt = (long)((loop_now() - s->cli_last_accept) * 1000.0);
     i->t.Td = i->t.Tt - (i->t.Tc > 0 ? i->t.Tc : 0);
+    i->actconn = strm_count;
     i->feconn = s->fe->feconn;
     i->srvconn = s->target ? s->target->cur_conns : 0;
     s->env.be = s->be;
