@@ -1101,7 +1101,8 @@ void acl_cond_free(struct acl_cond *c)
 
     if (!c)
         return;
-    for (int i = 0; i < c->n; i++)
+    /* up to cap: a suite being filled when parsing failed is past c->n */
+    for (int i = 0; i < c->cap; i++)
         free(c->suites[i].terms);
     free(c->suites);
     for (a = c->anon; a; a = next) {

@@ -46,6 +46,12 @@ static struct h1_hdr *h1_scratch; /* headers of the head being parsed (one at a 
 
 static void http_process(struct stream *s);
 
+/* tune.http.maxhdr counts the start line, as HAProxy documents it. */
+static int max_hdrs(void)
+{
+    return global.maxhdr > 1 ? global.maxhdr - 1 : 1;
+}
+
 static ev_tstamp ms_since(ev_tstamp t)
 {
     return (loop_now() - t) * 1000.0;
@@ -147,16 +153,18 @@ static void release_server(struct stream *s, int reusable, int keep_attached)
 {
     if (s->srv.fd < 0)
         return;
-    if (reusable && (s->srv.flags & CONN_F_CONNECTED) &&
+    struct proxy *be = s->srv_be;
+
+    if (reusable && be && (s->srv.flags & CONN_F_CONNECTED) &&
         !(s->srv.flags & (CONN_F_EOF | CONN_F_ERROR | CONN_F_SHUTW)) && !s->res &&
-        conn_mode(s) == PX_HTTP_KAL) {
+        s->fe->conf.http.conn_mode == PX_HTTP_KAL && be->conf.http.conn_mode == PX_HTTP_KAL) {
         if (keep_attached) {
             s->flags |= SF_SRV_ATTACHED;
             return;
         }
         s->target->cur_conns--;
         s->flags &= ~SF_SRV_ATTACHED;
-        if (s->be && s->be->conf.http.reuse != PX_REUSE_NEVER) {
+        if (be->conf.http.reuse != PX_REUSE_NEVER) {
             reuse_put(s->target, &s->srv);
             return;
         }
@@ -304,7 +312,7 @@ static void client_conn_headers(struct stream *s, struct http_msg *res)
 
 void http_answer_raw(struct stream *s, const char *raw, uint32_t len)
 {
-    struct h1_msg m = {.hdrs = h1_scratch, .max_hdrs = global.maxhdr};
+    struct h1_msg m = {.hdrs = h1_scratch, .max_hdrs = max_hdrs()};
     uint32_t head_len, body_len;
     char *head, *all;
     int r = h1_parse_response(raw, len, &m);
@@ -554,6 +562,13 @@ static void process_request(struct stream *s, const struct h1_msg *m)
         s->rqb = (struct body){.mode = BODY_NONE, .done = 1};
     s->rq = RQ_BODY;
     s->env.avail = SMP_USE_L4 | SMP_USE_REQ;
+    /* Body bytes that came with the head are checked before anything is forwarded: a bad
+     * chunk size is refused without the server ever seeing the request. */
+    if (body_scan(&s->rqb, s->req) < 0) {
+        set_term(s, 'P', 'R');
+        http_answer_status(s, 400);
+        return;
+    }
 
     r = http_rules_request(s, s->fe);
     if (r == HTTP_RULE_DONE)
@@ -595,7 +610,7 @@ static void process_request(struct stream *s, const struct h1_msg *m)
 /* Parses what the client sent while no request is in progress. */
 static void request_head(struct stream *s)
 {
-    struct h1_msg m = {.hdrs = h1_scratch, .max_hdrs = global.maxhdr};
+    struct h1_msg m = {.hdrs = h1_scratch, .max_hdrs = max_hdrs()};
     int r;
 
     if (!s->req || !s->req->data)
@@ -622,6 +637,13 @@ static void request_head(struct stream *s)
             set_term(s, 'P', 'R');
             http_answer_status(s, 400);
         }
+        return;
+    }
+    if (r > global.bufsize - global.maxrewrite) {
+        /* a head must leave tune.maxrewrite bytes of the buffer free, as in HAProxy */
+        log_debug("%s: request head too large (%d bytes)", s->fe->id, r);
+        set_term(s, 'P', 'R');
+        http_answer_status(s, 400);
         return;
     }
     if (r < 0) {
@@ -659,7 +681,7 @@ static void bad_response(struct stream *s, const char *why)
 /* Parses the server's answer head; forwards interim 1xx answers. */
 static void response_head(struct stream *s)
 {
-    struct h1_msg m = {.hdrs = h1_scratch, .max_hdrs = global.maxhdr};
+    struct h1_msg m = {.hdrs = h1_scratch, .max_hdrs = max_hdrs()};
     struct http_msg *rs = &s->txn.res;
     enum http_rule_ret r;
     char *head;
@@ -682,6 +704,10 @@ static void response_head(struct stream *s)
     }
     if (n < 0) {
         bad_response(s, m.err_msg);
+        return;
+    }
+    if (n > global.bufsize - global.maxrewrite) {
+        bad_response(s, "response head too large");
         return;
     }
     if (m.status < 200 && !(m.status == 101 && (s->flags & SF_UPGRADE))) {
@@ -707,6 +733,10 @@ static void response_head(struct stream *s)
     }
     buf_consume(s->res, (uint32_t)n);
     s->hd_seen = 0;
+    if (!s->res->data) {
+        buf_put(s->res);
+        s->res = NULL;
+    }
     s->info.t.Tr = (long)ms_since(s->flags & SF_REQ_SENT ? s->req_sent : s->req_start);
     s->txn.status = rs->status;
     s->env.avail |= SMP_USE_RES;
@@ -726,6 +756,12 @@ static void response_head(struct stream *s)
     if (!((rs->vers == 11 && !(m.flags & H1_F_CONN_CLOSE)) ||
           (rs->vers == 10 && (m.flags & H1_F_CONN_KA))) || s->rsb.mode == BODY_EOF)
         s->flags &= ~SF_SRV_KA;
+    /* as for requests: a broken body that arrived with the head gives a 502, not a head
+     * followed by a cut */
+    if (s->rsb.mode != BODY_TUNNEL && body_scan(&s->rsb, s->res) < 0) {
+        bad_response(s, s->rsb.chk.err_msg ? s->rsb.chk.err_msg : "invalid chunked body");
+        return;
+    }
 
     r = http_rules_response(s, s->be);
     if (r == HTTP_RULE_CONT && s->be != s->fe)
@@ -805,6 +841,8 @@ static void server_failed(struct stream *s)
         return;
     }
     /* Truncated answer body: what was received goes to the client, then it is closed. */
+    if (s->rsb.mode == BODY_EOF || s->rsb.mode == BODY_CLEN)
+        body_scan(&s->rsb, s->res);
     set_term(s, 'S', 'D');
     s->flags |= SF_CLOSE_AFTER;
     s->flags &= ~SF_SRV_KA;
@@ -974,8 +1012,11 @@ static void http_process(struct stream *s)
         }
         if (s->srv.fd >= 0 && (s->srv.flags & (CONN_F_EOF | CONN_F_ERROR)) &&
             !(s->flags & SF_SRV_ATTACHED) && s->rs != RS_TUNNEL && !(s->flags & SF_GENERATED)) {
-            if (s->rs == RS_BODY && s->rsb.mode == BODY_EOF && !(s->srv.flags & CONN_F_ERROR))
-                s->rsb.done = 1; /* the end of a close-delimited body */
+            if (s->rs == RS_BODY && s->rsb.mode == BODY_EOF && !(s->srv.flags & CONN_F_ERROR)) {
+                /* the end of a close-delimited body: account what arrived with the close */
+                body_scan(&s->rsb, s->res);
+                s->rsb.done = 1;
+            }
             else if (s->rs == RS_WAIT && s->res && s->res->data && !(s->srv.flags & CONN_F_ERROR))
                 ; /* the head may be complete in the buffer: parse it first */
             else if (s->rs == RS_WAIT || (s->rs == RS_BODY && !s->rsb.done))
@@ -1126,6 +1167,9 @@ void http_timer(struct stream *s)
 
 void http_end(struct stream *s)
 {
+    /* a server connection kept for this client's next request serves others instead */
+    if (s->flags & SF_SRV_ATTACHED)
+        release_server(s, 1, 0);
     /* A transaction cut short (timeouts, aborts) is logged once, as HAProxy does. */
     if (s->nreq && !(s->flags & SF_LOGGED) && s->rq != RQ_IDLE && s->rq != RQ_CLOSED)
         txn_log(s);

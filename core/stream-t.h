@@ -61,6 +61,7 @@ struct stream {
     struct proxy *fe;              /* frontend */
     struct proxy *be;              /* backend, NULL before one is chosen */
     struct server *target;         /* server being connected to or connected */
+    struct proxy *srv_be;          /* backend of the server connection (kept across requests) */
     int retries_left;              /* connection attempts left after the current one */
     ev_timer timer;                /* the earliest deadline of the stream */
     ev_tstamp cli_last;            /* last I/O with the client (loop time) */

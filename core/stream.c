@@ -175,6 +175,7 @@ static int connect_to(struct stream *s, struct server *srv)
     socklen_t len;
 
     s->target = srv;
+    s->srv_be = s->be;
     s->info.t.Tw = 0;
     if ((s->flags & SF_HTTP) && http_may_reuse(s) && reuse_get(srv, &s->srv, srv_io_cb, s)) {
         s->flags |= SF_REUSED;
