@@ -3,9 +3,10 @@
  * (configuration.txt section 7).
  *
  * Patterns are compiled when the configuration is read: regexes compiled, addresses parsed,
- * strings lowered for -i. Exact strings are kept in sorted arrays (binary search) and
- * addresses in one sorted array per prefix length (longest prefix first), so large -f files
- * cost O(log n) per lookup; the other methods scan their list in order. */
+ * strings lowered for -i. Exact, prefix and suffix strings are kept in sorted arrays (one
+ * binary search, or one per distinct pattern length for prefixes and suffixes) and addresses
+ * in one sorted array per prefix length (longest prefix first), so large -f files cost
+ * O(log n) per lookup; the other methods (sub, dir, dom, reg, int, len) scan their list. */
 #include "sample.h"
 
 #include <arpa/inet.h>
@@ -60,8 +61,10 @@ struct acl_patset {
     struct pat *pats;                /* in the order added */
     int n, cap;
     /* indexes, built by acl_patset_build() */
-    int *str_cs, n_cs;               /* STR, case-sensitive: sorted */
-    int *str_ci, n_ci;               /* STR with -i: sorted (patterns are lowered) */
+    struct str_idx {                 /* STR, BEG, END: patterns sorted by bytes */
+        int *idx, n;                 /* indexes in pats[] */
+        int *lens, nlens;            /* distinct pattern lengths (BEG, END), ascending */
+    } cs, ci;                        /* case-sensitive ones; -i ones (lowered) */
     struct ip_group *g4, *g6;        /* [33] and [129], by prefix length */
     int built;
 };
@@ -119,8 +122,10 @@ void acl_patset_free(struct acl_patset *ps, void (*free_value)(void *))
         free(ps->g6[b].idx);
     free(ps->g4);
     free(ps->g6);
-    free(ps->str_cs);
-    free(ps->str_ci);
+    free(ps->cs.idx);
+    free(ps->cs.lens);
+    free(ps->ci.idx);
+    free(ps->ci.lens);
     free(ps->pats);
     free(ps);
 }
@@ -304,7 +309,8 @@ static int parse_regex(struct pat *p, const char *t, size_t len, unsigned flags,
 
     memcpy(src, t, len);
     p->u.re = str_zalloc(sizeof(*p->u.re));
-    rc = regcomp(p->u.re, src, REG_EXTENDED | REG_NOSUB | (flags & ACL_PAT_F_ICASE ? REG_ICASE : 0));
+    rc = regcomp(p->u.re, src,
+                 REG_EXTENDED | REG_NOSUB | (flags & ACL_PAT_F_ICASE ? REG_ICASE : 0));
     if (rc) {
         regerror(rc, p->u.re, msg, sizeof(msg));
         str_printf(err, "regex '%s' is invalid: %s", src, msg);
@@ -426,26 +432,39 @@ static void build_ip(struct acl_patset *ps)
     }
 }
 
+static int cmp_int(const void *a, const void *b)
+{
+    return *(const int *)a - *(const int *)b;
+}
+
+/* Sorts the patterns of one case class and lists their distinct lengths. */
+static void build_str(struct acl_patset *ps, struct str_idx *x, unsigned icase)
+{
+    free(x->idx);
+    free(x->lens);
+    *x = (struct str_idx){0};
+    x->idx = str_zalloc((size_t)ps->n * sizeof(int));
+    x->lens = str_zalloc((size_t)ps->n * sizeof(int));
+    for (int i = 0; i < ps->n; i++)
+        if ((ps->pats[i].flags & ACL_PAT_F_ICASE) == icase)
+            x->idx[x->n++] = i;
+    sort_ps = ps;
+    qsort(x->idx, (size_t)x->n, sizeof(int), cmp_str_idx);
+    for (int i = 0; i < x->n; i++)
+        x->lens[i] = (int)ps->pats[x->idx[i]].u.str.len;
+    qsort(x->lens, (size_t)x->n, sizeof(int), cmp_int);
+    for (int i = 0; i < x->n; i++)
+        if (!x->nlens || x->lens[x->nlens - 1] != x->lens[i])
+            x->lens[x->nlens++] = x->lens[i];
+}
+
 void acl_patset_build(struct acl_patset *ps)
 {
     if (ps->built)
         return;
-    free(ps->str_cs);
-    free(ps->str_ci);
-    ps->str_cs = ps->str_ci = NULL;
-    ps->n_cs = ps->n_ci = 0;
-    if (ps->match == ACL_M_STR && ps->n) {
-        ps->str_cs = str_zalloc((size_t)ps->n * sizeof(int));
-        ps->str_ci = str_zalloc((size_t)ps->n * sizeof(int));
-        for (int i = 0; i < ps->n; i++) {
-            if (ps->pats[i].flags & ACL_PAT_F_ICASE)
-                ps->str_ci[ps->n_ci++] = i;
-            else
-                ps->str_cs[ps->n_cs++] = i;
-        }
-        sort_ps = ps;
-        qsort(ps->str_cs, (size_t)ps->n_cs, sizeof(int), cmp_str_idx);
-        qsort(ps->str_ci, (size_t)ps->n_ci, sizeof(int), cmp_str_idx);
+    if (ps->match == ACL_M_STR || ps->match == ACL_M_BEG || ps->match == ACL_M_END) {
+        build_str(ps, &ps->cs, 0);
+        build_str(ps, &ps->ci, ACL_PAT_F_ICASE);
     } else if (ps->match == ACL_M_IP) {
         for (int b = 0; ps->g4 && b <= 32; b++)
             free(ps->g4[b].idx);
@@ -459,24 +478,51 @@ void acl_patset_build(struct acl_patset *ps)
 }
 
 /* First pattern (in written order) equal to s in a sorted index, or -1. */
-static int str_search(const struct acl_patset *ps, const int *idx, int n, const char *s,
+static int str_search(const struct acl_patset *ps, const struct str_idx *x, const char *s,
                       size_t len, int icase)
 {
-    int lo = 0, hi = n;
+    int lo = 0, hi = x->n;
 
     while (lo < hi) {
         int mid = lo + (hi - lo) / 2;
-        const struct pat *p = &ps->pats[idx[mid]];
+        const struct pat *p = &ps->pats[x->idx[mid]];
 
         if (str_cmp(s, len, p->u.str.ptr, p->u.str.len, icase) > 0)
             lo = mid + 1;
         else
             hi = mid;
     }
-    if (lo < n && !str_cmp(s, len, ps->pats[idx[lo]].u.str.ptr, ps->pats[idx[lo]].u.str.len,
-                           icase))
-        return idx[lo];
+    if (lo < x->n && !str_cmp(s, len, ps->pats[x->idx[lo]].u.str.ptr,
+                              ps->pats[x->idx[lo]].u.str.len, icase))
+        return x->idx[lo];
     return -1;
+}
+
+/* Exact, prefix or suffix match through the sorted indexes: one binary search per distinct
+ * pattern length for prefixes and suffixes. Returns the first matching pattern written, -1. */
+static int str_lookup(const struct acl_patset *ps, const struct sample *s)
+{
+    const struct str_idx *xs[2] = {&ps->cs, &ps->ci};
+    const char *str = s->data.str.ptr;
+    size_t len = s->data.str.len;
+    int best = -1, k;
+
+    for (int c = 0; c < 2; c++) {
+        const struct str_idx *x = xs[c];
+
+        if (ps->match == ACL_M_STR) {
+            k = str_search(ps, x, str, len, c);
+            best = k >= 0 && (best < 0 || k < best) ? k : best;
+            continue;
+        }
+        for (int l = 0; l < x->nlens && (size_t)x->lens[l] <= len; l++) {
+            size_t pl = (size_t)x->lens[l];
+
+            k = str_search(ps, x, ps->match == ACL_M_BEG ? str : str + len - pl, pl, c);
+            best = k >= 0 && (best < 0 || k < best) ? k : best;
+        }
+    }
+    return best;
 }
 
 /* Longest prefix holding addr in the groups of one family, or -1. */
@@ -671,10 +717,9 @@ int acl_patset_lookup(const struct acl_patset *ps, struct sample *s, struct smp_
     case ACL_M_BOOL:
         return s->data.sint != 0;
     default:
-        if (ps->built && ps->match == ACL_M_STR) {
-            i = str_search(ps, ps->str_cs, ps->n_cs, s->data.str.ptr, s->data.str.len, 0);
-            if (i < 0)
-                i = str_search(ps, ps->str_ci, ps->n_ci, s->data.str.ptr, s->data.str.len, 1);
+        if (ps->built &&
+            (ps->match == ACL_M_STR || ps->match == ACL_M_BEG || ps->match == ACL_M_END)) {
+            i = str_lookup(ps, s);
         } else if (ps->built && ps->match == ACL_M_IP) {
             i = match_ip(ps, s);
         } else {

@@ -24,6 +24,9 @@ struct xprt_ops {
     int (*shutw)(struct conn *c);
     /* Releases the transport's state (not the fd). */
     void (*close)(struct conn *c);
+    /* Client side handshake once TCP is connected: 1 done, 0 in progress (c->xwant tells
+     * what it waits for), -1 failed. NULL when the transport has none. */
+    int (*handshake)(struct conn *c);
 };
 
 #define CONN_F_CONNECTING 0x01 /* outgoing connect() in progress */
@@ -31,6 +34,7 @@ struct xprt_ops {
 #define CONN_F_EOF        0x04 /* the peer ended its direction (read returned 0) */
 #define CONN_F_SHUTW      0x08 /* we ended our direction */
 #define CONN_F_ERROR      0x10 /* an I/O error happened: no more I/O */
+#define CONN_F_XPRT_HS    0x20 /* connecting: TCP is up, the transport's handshake is running */
 
 #define CONN_EV_READ  0x01
 #define CONN_EV_WRITE 0x02

@@ -68,13 +68,22 @@ void conn_init(struct conn *c, int fd, void (*cb)(struct ev_loop *, ev_io *, int
     c->want = 0;
     c->xprt = &conn_raw_xprt;
     c->xprt_ctx = NULL;
+    c->xwant = 0;
     ev_io_init(&c->io, cb, fd, 0);
     c->io.data = owner;
 }
 
 void conn_want(struct conn *c, unsigned want)
 {
-    int ev = (want & CONN_EV_READ ? EV_READ : 0) | (want & CONN_EV_WRITE ? EV_WRITE : 0);
+    int ev;
+
+    /* TLS may need the other direction to progress (a handshake message, a key update);
+     * during a client handshake it needs exactly what it asked for */
+    if ((c->flags & CONN_F_XPRT_HS) && c->xwant)
+        want = c->xwant;
+    else if (want && c->xwant)
+        want |= c->xwant;
+    ev = (want & CONN_EV_READ ? EV_READ : 0) | (want & CONN_EV_WRITE ? EV_WRITE : 0);
 
     if (want == c->want || c->fd < 0)
         return;
@@ -114,20 +123,37 @@ int conn_connect(struct conn *c, const struct sockaddr *addr, socklen_t len,
     return -1;
 }
 
-int conn_connect_result(struct conn *c)
+int conn_connect_progress(struct conn *c)
 {
-    int err = 0;
-    socklen_t len = sizeof(err);
+    int r;
 
-    if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
-        err = errno;
-    if (err) {
-        errno = err;
+    if (!(c->flags & CONN_F_XPRT_HS)) {
+        int err = 0;
+        socklen_t len = sizeof(err);
+
+        if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+            err = errno;
+        if (err) {
+            errno = err;
+            return -1;
+        }
+        if (!c->xprt->handshake) {
+            c->flags &= ~CONN_F_CONNECTING;
+            c->flags |= CONN_F_CONNECTED;
+            return 1;
+        }
+        c->flags |= CONN_F_XPRT_HS;
+    }
+    r = c->xprt->handshake(c);
+    if (r < 0) {
+        errno = EPROTO;
         return -1;
     }
-    c->flags &= ~CONN_F_CONNECTING;
+    if (r == 0)
+        return 0;
+    c->flags &= ~(CONN_F_CONNECTING | CONN_F_XPRT_HS);
     c->flags |= CONN_F_CONNECTED;
-    return 0;
+    return 1;
 }
 
 void conn_shutw(struct conn *c)

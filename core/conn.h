@@ -11,6 +11,7 @@ struct conn {
     int fd;                         /* socket, -1 when closed */
     unsigned flags;                 /* CONN_F_* */
     unsigned want;                  /* CONN_EV_* currently registered with the loop */
+    unsigned xwant;                 /* CONN_EV_* the transport needs to make progress (TLS) */
     const struct xprt_ops *xprt;    /* transport */
     void *xprt_ctx;                 /* transport state (TLS), NULL for raw */
     ev_io io;                       /* readiness watcher; io.data is the owner */
@@ -30,8 +31,9 @@ void conn_want(struct conn *c, unsigned want);
 int conn_connect(struct conn *c, const struct sockaddr *addr, socklen_t len,
                  void (*cb)(struct ev_loop *, ev_io *, int), void *owner);
 
-/* After write readiness on a connecting socket: 0 when established, -1 with errno set. */
-int conn_connect_result(struct conn *c);
+/* After readiness on a connecting socket: 1 when established (TCP and the transport's
+ * handshake), 0 while in progress, -1 with errno set when it failed. */
+int conn_connect_progress(struct conn *c);
 
 static inline ssize_t conn_recv(struct conn *c, void *buf, size_t len)
 {

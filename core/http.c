@@ -38,6 +38,7 @@
 #include "server.h"
 #include "shm.h"
 #include "stream.h"
+#include "tls.h"
 
 #define MAX_TRAILERS 16384 /* bytes of chunked trailers accepted */
 
@@ -296,6 +297,10 @@ static void client_conn_headers(struct stream *s, struct http_msg *res)
     int close = !(s->flags & SF_CLI_KA) || (s->flags & SF_CLOSE_AFTER) ||
                 s->rsb.mode == BODY_EOF || conn_mode(s) == PX_HTTP_CLO;
 
+    /* hsts: over TLS, every answer carries Strict-Transport-Security */
+    if (s->fe->conf.http.hsts && tls_conn_is(&s->cli))
+        http_hdr_set(res, "strict-transport-security", 25, s->fe->conf.http.hsts,
+                     (uint32_t)strlen(s->fe->conf.http.hsts));
     if (s->rs == RS_TUNNEL)
         return; /* 101: Connection: upgrade and Upgrade go through as they are */
     http_hdr_del(res, "connection", 10);
@@ -1078,9 +1083,15 @@ void http_cli_io(struct stream *s, int revents)
 void http_srv_io(struct stream *s, int revents)
 {
     if (s->srv.flags & CONN_F_CONNECTING) {
-        if (!(revents & EV_WRITE))
+        if (!(revents & EV_WRITE) && !(s->srv.flags & CONN_F_XPRT_HS))
             return;
-        if (conn_connect_result(&s->srv) < 0) {
+        int cr = conn_connect_progress(&s->srv);
+
+        if (cr == 0) {
+            http_process(s);
+            return;
+        }
+        if (cr < 0) {
             if (strm_retry(s) < 0) {
                 set_term(s, 'S', 'C');
                 http_answer_status(s, 503);

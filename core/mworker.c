@@ -36,6 +36,20 @@ struct mw_slot {
 };
 
 static struct mw_slot slots[SHM_MAX_SLOTS];
+static mw_hook_fn master_hooks[8], child_hooks[8];
+static int nmaster_hooks, nchild_hooks;
+
+void mw_register_master_start(mw_hook_fn fn)
+{
+    if (nmaster_hooks < 8)
+        master_hooks[nmaster_hooks++] = fn;
+}
+
+void mw_register_child_init(mw_hook_fn fn)
+{
+    if (nchild_hooks < 8)
+        child_hooks[nchild_hooks++] = fn;
+}
 static int nslots;
 static enum { MW_RUNNING, MW_SOFT_STOP, MW_HARD_STOP } state;
 static ev_signal sigs[5];
@@ -59,6 +73,8 @@ static void child_cleanup(int slot)
             close(slots[i].pipe_w);
     }
     cli_close_all();
+    for (int i = 0; i < nchild_hooks; i++)
+        child_hooks[i]();
 }
 
 static int fork_worker(int slot)
@@ -279,6 +295,8 @@ int mw_run(void)
         free(err);
         return 1;
     }
+    for (int i = 0; i < nmaster_hooks; i++)
+        master_hooks[i]();
     for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
         ev_signal_init(&sigs[i], signal_cb, nums[i]);
         ev_signal_start(loop, &sigs[i]);

@@ -7,4 +7,14 @@
  * ends from a signal handler. */
 int mw_run(void);
 
+typedef void (*mw_hook_fn)(void);
+
+/* Runs fn in the master once shared memory exists, before the first fork (modules fill
+ * their part of it and may start master-only watchers on the loop). */
+void mw_register_master_start(mw_hook_fn fn);
+
+/* Runs fn in each new worker right after fork, to stop the master-only watchers a module
+ * started. */
+void mw_register_child_init(mw_hook_fn fn);
+
 #endif

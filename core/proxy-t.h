@@ -57,6 +57,7 @@ struct px_http_conf {
     int fwdfor_except;            /* an "except" network is set */
     int fwdfor_except_v6;         /* the network is IPv6 */
     unsigned char fwdfor_net[16], fwdfor_mask[16]; /* network and mask, network byte order */
+    char *hsts;                   /* "hsts": Strict-Transport-Security value, NULL: none */
     const char *errfile[PX_ERRFILES];   /* errorfile contents (full responses), NULL: default */
     unsigned errfile_len[PX_ERRFILES];
 };

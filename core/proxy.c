@@ -54,6 +54,8 @@ static void px_conf_copy(struct px_conf *dst, const struct px_conf *src)
         dst->defbe_name = str_dup(src->defbe_name);
     if (src->http.fwdfor_hdr)
         dst->http.fwdfor_hdr = str_dup(src->http.fwdfor_hdr);
+    if (src->http.hsts)
+        dst->http.hsts = str_dup(src->http.hsts);
 }
 
 /* Parses "NAME [from DEFAULTS]" after the section keyword and returns the defaults to

@@ -39,7 +39,7 @@ static int set_cstr(struct sample *out, const char *p, size_t len)
 {
     out->type = SMP_T_STR;
     out->flags = SMP_F_CONST;
-    out->data.str.ptr = p;
+    out->data.str.ptr = p ? p : ""; /* an empty header value may have no storage */
     out->data.str.len = len;
     return 1;
 }
@@ -344,13 +344,14 @@ static size_t item_end(const char *v, size_t len, size_t off)
 
 /* Next value of header `name` (NULL: any header) at cursor pos (slot index, offset in the
  * value). full: whole lines; otherwise comma-separated items with blanks trimmed (empty items
- * count). Deleted slots are skipped. Returns 1 with the value in v, vl and the cursor advanced, 0 at the
- * end. */
+ * count). Deleted slots are skipped. Returns 1 with the value in v, vl and the cursor
+ * advanced, 0 at the end. */
 static int hdr_next(const struct http_msg *m, const struct smp_arg *name, int full,
                     long long *pos, const char **v, size_t *vl)
 {
     while (pos[0] < m->nhdrs) {
         const struct http_hdr *h = &m->hdrs[pos[0]];
+        const char *val = h->value ? h->value : ""; /* an empty value may have no storage */
         size_t s = (size_t)pos[1], e;
 
         if (!h->name || !hdr_name_match(h, name) || s > h->value_len) {
@@ -358,18 +359,18 @@ static int hdr_next(const struct http_msg *m, const struct smp_arg *name, int fu
             pos[1] = 0;
             continue;
         }
-        e = full ? h->value_len : item_end(h->value, h->value_len, s);
+        e = full ? h->value_len : item_end(val, h->value_len, s);
         if (e < h->value_len) {
             pos[1] = (long long)e + 1;
         } else {
             pos[0]++;
             pos[1] = 0;
         }
-        while (s < e && is_spht(h->value[s]))
+        while (s < e && is_spht(val[s]))
             s++;
-        while (e > s && is_spht(h->value[e - 1]))
+        while (e > s && is_spht(val[e - 1]))
             e--;
-        *v = h->value + s;
+        *v = val + s;
         *vl = e - s;
         return 1;
     }
@@ -581,16 +582,16 @@ static int f_base(const struct smp_arg *args, void *priv, struct smp_env *env,
 /* Cookies */
 
 /* Next "name=value" pair of a Cookie header value from *off: pairs end at ';' (and at ',' for
- * request cookies, as HAProxy), blanks around names and values are ignored, pairs without '='
- * are skipped. */
+ * request cookies, as HAProxy) outside double quotes, blanks around names and values are
+ * ignored, pairs without '=' are skipped. */
 static int cookie_next(const char *v, size_t len, size_t *off, int comma, const char **n,
                        size_t *nl, const char **val, size_t *vl)
 {
     while (*off < len) {
         size_t s = *off, e = s, eq;
 
-        while (e < len && v[e] != ';' && !(comma && v[e] == ','))
-            e++;
+        for (int q = 0; e < len && (q || (v[e] != ';' && !(comma && v[e] == ','))); e++)
+            q ^= v[e] == '"'; /* a quoted value may hold delimiters */
         *off = e < len ? e + 1 : len;
         for (eq = s; eq < e && v[eq] != '='; eq++)
             ;
@@ -803,6 +804,11 @@ static int f_const(const struct smp_arg *args, void *priv, struct smp_env *env,
     return 1;
 }
 
+static int hexval(char c)
+{
+    return isdigit((unsigned char)c) ? c - '0' : tolower((unsigned char)c) - 'a' + 10;
+}
+
 static int check_const(const char *kw, struct smp_arg *args, void **priv, char **err)
 {
     const char *s = args[0].data.str.ptr;
@@ -825,9 +831,7 @@ static int check_const(const char *kw, struct smp_arg *args, void **priv, char *
         for (size_t i = 0; i < len; i += 2) {
             if (!isxdigit((unsigned char)s[i]) || !isxdigit((unsigned char)s[i + 1]))
                 goto bad;
-            b[i / 2] = (unsigned char)(
-                (isdigit((unsigned char)s[i]) ? s[i] - '0' : (tolower(s[i]) - 'a' + 10)) << 4 |
-                (isdigit((unsigned char)s[i + 1]) ? s[i + 1] - '0' : (tolower(s[i + 1]) - 'a' + 10)));
+            b[i / 2] = (unsigned char)(hexval(s[i]) << 4 | hexval(s[i + 1]));
         }
         smp->type = SMP_T_BIN;
         smp->flags = SMP_F_CONST;

@@ -169,8 +169,8 @@ int smp_parse_ipv4(const char *s, size_t len, struct in_addr *out);
 int smp_v6_to_v4(const struct in6_addr *in, struct in_addr *out);
 /* Writes ::ffff:a.b.c.d. */
 void smp_v4_to_v6(const struct in_addr *in, struct in6_addr *out);
-/* A per-thread scratch area for converters that build a result of unknown size before copying
- * it to the arena (regsub, json). Never kept across calls. */
+/* A scratch area for converters that build a result of unknown size before copying it to
+ * the arena (regsub). One per process (workers run one thread); never kept across calls. */
 #define SMP_SCRATCH_SIZE 65536
 char *smp_scratch(void);
 
@@ -227,6 +227,11 @@ void acl_patset_free(struct acl_patset *ps, void (*free_value)(void *));
 enum acl_match acl_match_parse(const char *name);
 
 /* ---- ACLs (acl.c) -------------------------------------------------------------------- */
+
+/* acl_cond_parse() (sample.h) follows HAProxy for ACLs that cannot work where the condition
+ * runs (a response header in a request rule): it returns the condition AND sets *err to a
+ * warning ("acl 'x' will never match because ..."). Callers report it as a warning (their
+ * keyword returns > 0) and free it. */
 
 /* An ACL keyword derived from a fetch: "path_beg" is fetch "path" with match "beg". */
 struct acl_kw {

@@ -602,6 +602,8 @@ int smp_expr_eval_ctx(const struct sample_expr *e, struct smp_env *env, struct s
         ctx->more = 0;
         return 0;
     }
+    if ((out->type == SMP_T_STR || out->type == SMP_T_BIN) && !out->data.str.ptr)
+        out->data.str.ptr = ""; /* converters and matches may pass it to memcmp() & co */
     for (int i = 0; i < e->nconv; i++) {
         const struct smp_step *c = &e->convs[i];
 

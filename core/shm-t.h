@@ -21,11 +21,15 @@ struct shm_slot {
     uint64_t accept_errors;   /* failed accept() calls */
 } __attribute__((aligned(64)));
 
+#define SHM_TLS_AREA 4096 /* bytes for the TLS layer (ticket keys), laid out by ssl/ */
+
 struct shm_area {
     uint32_t magic;           /* SHM_MAGIC */
     uint32_t nslots;          /* worker slots in use */
     int64_t started;          /* master start time, unix seconds */
     struct shm_slot slots[SHM_MAX_SLOTS];
+    /* written by the master only, read by workers under the layout's own seqlock */
+    unsigned char tls[SHM_TLS_AREA] __attribute__((aligned(64)));
 };
 
 #endif

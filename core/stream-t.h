@@ -109,5 +109,7 @@ struct stream {
 #define SF_CLOSE_AFTER 0x0100 /* close the client connection once the answer is sent */
 #define SF_REQ_SENT    0x0200 /* the request head was fully sent to the server */
 #define SF_SRV_ATTACHED 0x0400 /* srv is an idle connection kept from the previous request */
+#define SF_HANDSHAKE   0x0800 /* the client's TLS handshake is in progress */
+#define SF_HS_FAILED   0x1000 /* the client's TLS handshake failed or timed out */
 
 #endif

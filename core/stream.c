@@ -28,6 +28,7 @@
 #include "reuse.h"
 #include "server.h"
 #include "shm.h"
+#include "tls.h"
 #include "worker.h"
 
 
@@ -39,6 +40,8 @@ static void cli_io_cb(struct ev_loop *l, ev_io *w, int revents);
 static void srv_io_cb(struct ev_loop *l, ev_io *w, int revents);
 static void strm_update(struct stream *s);
 static void tcp_log(struct stream *s);
+static void strm_start(struct stream *s);
+static void strm_handshake(struct stream *s);
 void strm_srv_connected(struct stream *s);
 
 void strm_init(void)
@@ -187,6 +190,11 @@ static int connect_to(struct stream *s, struct server *srv)
     target_addr(s, &addr, &len);
     s->conn_start = loop_now();
     if (conn_connect(&s->srv, (struct sockaddr *)&addr, len, srv_io_cb, s) == 0) {
+        if (tls_server_has(srv) && tls_conn_connect(&s->srv, srv, &s->env) < 0) {
+            conn_close(&s->srv);
+            errno = ENOMEM;
+            return -1;
+        }
         if (s->srv.flags & CONN_F_CONNECTED)
             strm_srv_connected(s);
         return 0;
@@ -303,6 +311,13 @@ static void cli_io_cb(struct ev_loop *l, ev_io *w, int revents)
 {
     struct stream *s = w->data;
 
+    if (s->flags & SF_HANDSHAKE) {
+        strm_handshake(s);
+        return;
+    }
+    /* TLS may wait for the other direction: try both */
+    if (s->cli.xwant)
+        revents |= EV_READ | EV_WRITE;
     if (s->flags & SF_HTTP) {
         http_cli_io(s, revents);
         return;
@@ -329,14 +344,22 @@ static void srv_io_cb(struct ev_loop *l, ev_io *w, int revents)
 {
     struct stream *s = w->data;
 
+    if (s->srv.xwant && !(s->srv.flags & CONN_F_CONNECTING))
+        revents |= EV_READ | EV_WRITE;
     if (s->flags & SF_HTTP) {
         http_srv_io(s, revents);
         return;
     }
     if (s->srv.flags & CONN_F_CONNECTING) {
-        if (!(revents & EV_WRITE))
+        if (!(revents & EV_WRITE) && !(s->srv.flags & CONN_F_XPRT_HS))
             return;
-        if (conn_connect_result(&s->srv) < 0) {
+        int cr = conn_connect_progress(&s->srv);
+
+        if (cr == 0) {
+            strm_update(s);
+            return;
+        }
+        if (cr < 0) {
             if (strm_retry(s) < 0) {
                 memcpy(s->info.term, "SC", 2);
                 strm_free(s);
@@ -414,6 +437,13 @@ static void timer_cb(struct ev_loop *l, ev_timer *w, int revents)
 {
     struct stream *s = w->data;
 
+    if (s->flags & SF_HANDSHAKE) {
+        log_debug("%s: client timeout during the TLS handshake", s->fe->id);
+        memcpy(s->info.term, "cR", 2);
+        s->flags |= SF_HS_FAILED;
+        strm_free(s);
+        return;
+    }
     if (s->flags & SF_HTTP) {
         http_timer(s);
         return;
@@ -542,9 +572,29 @@ int strm_accept(struct listener *l, int fd, const struct sockaddr_storage *addr)
         s->flags |= SF_HTTP;
     strm_env_init(s);
     log_accept(&s->env);
+    if (tls_listener_has(l)) {
+        if (tls_conn_accept(&s->cli, l) < 0) {
+            strm_free(s);
+            return 0;
+        }
+        s->flags |= SF_HANDSHAKE;
+        s->env.tls = s->cli.xprt_ctx;
+        conn_want(&s->cli, CONN_EV_READ);
+        /* a client that stalls mid-handshake is cut by timeout client */
+        strm_set_timer(s, s->fe->conf.timeout.client
+                              ? loop_now() + tmo(s->fe->conf.timeout.client) : 0);
+        return 0;
+    }
+    strm_start(s);
+    return 0;
+}
+
+/* The client connection is ready (accepted, TLS handshake done): start the mode's work. */
+static void strm_start(struct stream *s)
+{
     if (s->flags & SF_HTTP) {
         http_start(s);
-        return 0;
+        return;
     }
     /* mode tcp: use_backend rules see the connection (addresses, ports) */
     s->be = http_rules_backend(s, s->fe);
@@ -554,14 +604,37 @@ int strm_accept(struct listener *l, int fd, const struct sockaddr_storage *addr)
     if (!s->be) {
         memcpy(s->info.term, "PC", 2);
         strm_free(s);
-        return 0;
+        return;
     }
     s->retries_left = s->be->conf.retries;
     if (strm_connect(s) < 0) {
         memcpy(s->info.term, "SC", 2);
         strm_free(s);
-        return 0;
+        return;
     }
     strm_update(s);
-    return 0;
+}
+
+/* Drives the client's TLS handshake; starts the stream once it is complete. */
+static void strm_handshake(struct stream *s)
+{
+    int r = tls_handshake(&s->cli);
+
+    if (r < 0) {
+        log_debug("%s: TLS handshake failed", s->fe->id);
+        memcpy(s->info.term, "CR", 2);
+        s->flags |= SF_HS_FAILED;
+        strm_free(s);
+        return;
+    }
+    if (r == 0) {
+        conn_want(&s->cli, CONN_EV_READ);
+        return;
+    }
+    s->flags &= ~SF_HANDSHAKE;
+    s->info.t.Th = (long)((loop_now() - s->cli_last_accept) * 1000.0);
+    s->info.ssl_version = tls_conn_version(&s->cli);
+    s->info.ssl_cipher = tls_conn_cipher(&s->cli);
+    s->cli_last = loop_now();
+    strm_start(s);
 }

@@ -21,6 +21,7 @@ struct server {
     int weight;                /* 0..256, default 1; 0 never picked by weighted algorithms */
     unsigned flags;            /* SRV_F_* */
     int puid;                  /* 1-based position in the backend */
+    void *tls;                 /* TLS settings owned by ssl/, NULL for plain TCP */
     struct server *next;       /* next server of the same backend */
 
     /* per-worker runtime */

@@ -1,21 +1,46 @@
-/* TLS with BoringSSL: library identification and the bind/server options of the TLS layer.
- * Termination itself is not built yet: "ssl" on a bind or server line is refused by name,
- * after the certificate files it names have been checked, so that configurations fail at
- * load time with the real reason. */
+/* TLS with BoringSSL: contexts built from bind and server lines, certificate selection by
+ * SNI (exact names before wildcards, ECDSA before RSA when the client can use it,
+ * strict-sni), ALPN, and the TLS transport the connections use (handshakes driven by
+ * readiness, never blocking).
+ *
+ * Defaults when nothing is said: TLS 1.2 minimum, forward-secret AEAD suites only (ECDHE with
+ * AES-GCM or ChaCha20-Poly1305), groups X25519 then P-256, tickets with keys shared by every
+ * worker (tls-ticket.c), a per-worker session cache for clients without tickets. */
 #include "tls.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <openssl/base.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 #include "cfg.h"
+#include "conn.h"
 #include "listener.h"
+#include "log.h"
+#include "proxy.h"
+#include "sample.h"
 #include "server.h"
 #include "str.h"
+#include "tls-cert.h"
+#include "tls-conf.h"
+#include "tls-t.h"
+#include "tls-ticket.h"
+
+#define TLS_DEFAULT_CIPHERS                                                                \
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"                           \
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"                           \
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305"
+#define TLS_DEFAULT_CURVES "X25519:P-256"
+#define TLS_SESSION_CACHE 20000 /* sessions per worker for clients without tickets */
 
 const char *tls_lib_version(void)
 {
@@ -25,61 +50,502 @@ const char *tls_lib_version(void)
     return v;
 }
 
-/* Until termination exists, "ssl" marks the listener and the check below refuses it, after
- * every option of the line had its say: a certificate path that cannot be read reports
- * itself as such first. */
-static const char tls_pending[] = "ssl";
-
-static int bo_ssl(char **args, struct listener *l, char **err)
+static const char *lib_error(void)
 {
-    l->tls = (void *)tls_pending;
+    static char buf[256];
+    unsigned long e = ERR_get_error();
+
+    ERR_clear_error();
+    if (!e)
+        return "unknown error";
+    ERR_error_string_n(e, buf, sizeof(buf));
+    return buf;
+}
+
+int tls_listener_has(const struct listener *l)
+{
+    const struct tls_bind *b = l->tls;
+
+    return b && b->ssl;
+}
+
+int tls_server_has(const struct server *srv)
+{
+    const struct tls_srv *t = srv->tls;
+
+    return t && t->ssl;
+}
+
+/* ---- certificate selection ---------------------------------------------------------------- */
+
+/* 2 for an exact match, 1 for a wildcard match, 0 otherwise; -1 when a negative crt-list
+ * filter excludes the name. */
+static int bcert_match(const struct tls_bcert *bc, const char *sni)
+{
+    int best = 0;
+
+    if (bc->nfilters) {
+        for (int i = 0; i < bc->nfilters; i++) {
+            const char *f = bc->filters[i];
+
+            if (f[0] == '!') {
+                if (tls_name_match(f + 1, sni))
+                    return -1;
+                continue;
+            }
+            if (tls_name_match(f, sni) && best < (f[0] == '*' ? 1 : 2))
+                best = f[0] == '*' ? 1 : 2;
+        }
+        return best;
+    }
+    for (int i = 0; i < bc->cert->nnames; i++) {
+        const char *n = bc->cert->names[i];
+
+        if (tls_name_match(n, sni) && best < (n[0] == '*' ? 1 : 2))
+            best = n[0] == '*' ? 1 : 2;
+    }
+    return best;
+}
+
+/* Whether the client can use an ECDSA certificate: an ECDSA signature algorithm offered and,
+ * below TLS 1.3, an ECDHE-ECDSA cipher suite. */
+static int client_ecdsa(const SSL_CLIENT_HELLO *h)
+{
+    const uint8_t *d;
+    size_t len;
+    int sig = 0, tls13 = 0, suite = 0;
+
+    if (SSL_early_callback_ctx_extension_get(h, TLSEXT_TYPE_signature_algorithms, &d, &len) &&
+        len >= 2) {
+        for (size_t i = 2; i + 1 < len; i += 2)
+            if (d[i + 1] == 0x03) /* ECDSA: 0x0403, 0x0503, 0x0603 */
+                sig = 1;
+    }
+    if (SSL_early_callback_ctx_extension_get(h, TLSEXT_TYPE_supported_versions, &d, &len) &&
+        len >= 1) {
+        for (size_t i = 1; i + 1 < len; i += 2)
+            if (d[i] == 0x03 && d[i + 1] == 0x04)
+                tls13 = 1;
+    }
+    for (size_t i = 0; i + 1 < h->cipher_suites_len; i += 2) {
+        uint16_t c = (uint16_t)(h->cipher_suites[i] << 8 | h->cipher_suites[i + 1]);
+
+        if (c == 0xC02B || c == 0xC02C || c == 0xCCA9 || c == 0xC009 || c == 0xC00A ||
+            c == 0xC023 || c == 0xC024)
+            suite = 1;
+    }
+    return sig && (tls13 || suite);
+}
+
+static enum ssl_select_cert_result_t select_cert(const SSL_CLIENT_HELLO *h)
+{
+    SSL *ssl = h->ssl;
+    struct tls_conn *tc = SSL_get_app_data(ssl);
+    struct tls_bind *b = tc->bind;
+    const char *sni = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+    struct tls_bcert *ec = NULL, *rsa = NULL, *pick;
+    int ec_score = 0, rsa_score = 0;
+
+    if (!sni)
+        return b->strict_sni ? ssl_select_cert_error : ssl_select_cert_success;
+    for (int i = 0; i < b->ncerts; i++) {
+        struct tls_bcert *bc = &b->certs[i];
+        int m = bcert_match(bc, sni);
+
+        if (m <= 0)
+            continue;
+        if (bc->cert->key_type == EVP_PKEY_EC && m > ec_score) {
+            ec = bc;
+            ec_score = m;
+        } else if (bc->cert->key_type != EVP_PKEY_EC && m > rsa_score) {
+            rsa = bc;
+            rsa_score = m;
+        }
+    }
+    /* ECDSA when the client can use it and its name is at least as precise as the RSA
+     * certificate's; otherwise RSA when there is one */
+    if (ec && !client_ecdsa(h) && rsa)
+        ec = NULL;
+    if (ec && rsa)
+        pick = ec_score >= rsa_score ? ec : rsa;
+    else
+        pick = ec ? ec : rsa;
+    if (!pick)
+        return b->strict_sni ? ssl_select_cert_error : ssl_select_cert_success;
+    if (pick->ctx != SSL_get_SSL_CTX(ssl))
+        SSL_set_SSL_CTX(ssl, pick->ctx);
+    return ssl_select_cert_success;
+}
+
+/* ALPN: the first protocol of the bind line's list that the client offers. */
+static int alpn_select(SSL *ssl, const uint8_t **out, uint8_t *out_len, const uint8_t *in,
+                       unsigned in_len, void *arg)
+{
+    struct tls_conn *tc = SSL_get_app_data(ssl);
+    const struct tls_bind *b = tc->bind;
+
+    for (size_t i = 0; b->alpn && i < b->alpn_len; i += 1 + b->alpn[i]) {
+        for (unsigned k = 0; k < in_len; k += 1u + in[k]) {
+            if (in[k] == b->alpn[i] && k + 1 + in[k] <= in_len &&
+                !memcmp(in + k + 1, b->alpn + i + 1, in[k])) {
+                *out = in + k + 1;
+                *out_len = in[k];
+                return SSL_TLSEXT_ERR_OK;
+            }
+        }
+    }
+    return SSL_TLSEXT_ERR_NOACK;
+}
+
+/* ---- contexts ----------------------------------------------------------------------------- */
+
+static int version_ok(SSL_CTX *ctx, int min, int max, char **err)
+{
+    if (!SSL_CTX_set_min_proto_version(ctx, (uint16_t)(min ? min : TLS1_2_VERSION)) ||
+        !SSL_CTX_set_max_proto_version(ctx, (uint16_t)(max ? max : TLS1_3_VERSION)))
+        return str_printf(err, "invalid TLS version range");
     return 0;
 }
 
-static int bo_crt(char **args, struct listener *l, char **err)
+static SSL_CTX *bind_ctx(struct tls_bind *b, struct tls_cert *c, const char *sid, char **err)
 {
-    if (access(args[1], R_OK) < 0)
-        return str_printf(err, "%s: cannot read certificate '%s': %s", args[0], args[1],
-                          strerror(errno));
-    l->tls = (void *)tls_pending;
-    return 0;
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+
+    if (!ctx) {
+        str_printf(err, "cannot create a TLS context: %s", lib_error());
+        return NULL;
+    }
+    if (version_ok(ctx, b->min_ver, b->max_ver, err) < 0)
+        goto fail;
+    if (!SSL_CTX_set_strict_cipher_list(ctx, b->ciphers ? b->ciphers : TLS_DEFAULT_CIPHERS)) {
+        str_printf(err, "invalid cipher list '%s': %s", b->ciphers, lib_error());
+        goto fail;
+    }
+    if (!SSL_CTX_set1_curves_list(ctx, b->curves ? b->curves : TLS_DEFAULT_CURVES)) {
+        str_printf(err, "invalid curves '%s'", b->curves);
+        goto fail;
+    }
+    SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE);
+    SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    if (!SSL_CTX_use_certificate(ctx, c->leaf) || !SSL_CTX_use_PrivateKey(ctx, c->key)) {
+        str_printf(err, "cannot use certificate '%s': %s", c->path, lib_error());
+        goto fail;
+    }
+    for (size_t i = 0; i < sk_X509_num(c->chain); i++)
+        SSL_CTX_add1_chain_cert(ctx, sk_X509_value(c->chain, i));
+    if (c->ocsp)
+        SSL_CTX_set_ocsp_response(ctx, c->ocsp, c->ocsp_len);
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
+    SSL_CTX_sess_set_cache_size(ctx, TLS_SESSION_CACHE);
+    SSL_CTX_set_session_id_context(ctx, (const uint8_t *)sid, (unsigned)strlen(sid));
+    if (b->no_tickets)
+        SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+    else
+        tls_tickets_setup(ctx);
+    SSL_CTX_set_select_certificate_cb(ctx, select_cert);
+    if (b->alpn)
+        SSL_CTX_set_alpn_select_cb(ctx, alpn_select, NULL);
+    if (tls_conf_client_auth(ctx, b, err) < 0)
+        goto fail;
+    return ctx;
+fail:
+    SSL_CTX_free(ctx);
+    return NULL;
 }
 
-static int check_tls_listeners(void)
+/* Builds the contexts of every TLS bind line once the configuration is read. */
+static int check_bind_contexts(void)
+{
+    int errs = 0, n = 0;
+
+    for (struct listener *l = listeners; l; l = l->gnext) {
+        struct tls_bind *b = l->tls;
+        char sid[64], *err = NULL;
+
+        n++;
+        if (!b || !b->ssl || l->failed)
+            continue;
+        if (!b->ncerts) {
+            cfg_alert_at(&l->where, "bind", "'ssl' needs at least one certificate ('crt' or "
+                         "'crt-list')");
+            errs++;
+            continue;
+        }
+        /* one session id context per bind line: sessions resume on the line that made them */
+        snprintf(sid, sizeof(sid), "sluice:%s:%d", l->px->id, n);
+        for (int i = 0; i < b->ncerts; i++) {
+            if (b->certs[i].ctx)
+                continue;
+            b->certs[i].ctx = bind_ctx(b, b->certs[i].cert, sid, &err);
+            if (!b->certs[i].ctx) {
+                cfg_alert_at(&l->where, "bind", "%s", err);
+                free(err);
+                err = NULL;
+                errs++;
+                break;
+            }
+        }
+    }
+    return errs;
+}
+
+/* ---- server side -------------------------------------------------------------------------- */
+
+static int new_session_cb(SSL *ssl, SSL_SESSION *sess)
+{
+    struct tls_conn *tc = SSL_get_app_data(ssl);
+
+    if (!tc || !tc->srv)
+        return 0;
+    if (tc->srv->sess)
+        SSL_SESSION_free(tc->srv->sess);
+    tc->srv->sess = sess; /* we keep the reference */
+    return 1;
+}
+
+static int check_server_contexts(void)
 {
     int errs = 0;
 
-    for (struct listener *l = listeners; l; l = l->gnext)
-        if (l->tls == tls_pending && !l->failed) {
-            cfg_alert_at(&l->where, "bind", "TLS termination ('ssl') is not supported by "
-                         "sluice yet");
-            errs++;
+    for (struct proxy *px = proxies; px; px = px->next)
+        for (struct server *srv = px->servers; srv; srv = srv->next) {
+            struct tls_srv *t = srv->tls;
+            char *err = NULL;
+
+            if (!t || !t->ssl)
+                continue;
+            t->ctx = SSL_CTX_new(TLS_client_method());
+            if (!t->ctx || version_ok(t->ctx, t->min_ver, t->max_ver, &err) < 0 ||
+                (t->ciphers && !SSL_CTX_set_strict_cipher_list(t->ctx, t->ciphers) &&
+                 str_printf(&err, "invalid cipher list '%s'", t->ciphers)) ||
+                tls_conf_server_auth(t->ctx, t, &err) < 0) {
+                cfg_alert_at(&srv->where, "server", "%s", err ? err : lib_error());
+                free(err);
+                errs++;
+                continue;
+            }
+            SSL_CTX_set_mode(t->ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
+                                         SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+            SSL_CTX_set_session_cache_mode(t->ctx, SSL_SESS_CACHE_CLIENT);
+            SSL_CTX_sess_set_new_cb(t->ctx, new_session_cb);
+            if (t->alpn)
+                SSL_CTX_set_alpn_protos(t->ctx, t->alpn, t->alpn_len);
         }
     return errs;
 }
 
-static struct bind_kw tls_bind_kws[] = {
-    {"ssl", 0, bo_ssl},
-    {"crt", 1, bo_crt},
-    {"crt-list", 1, bo_crt},
-    {"ca-file", 1, bo_crt},
-    {NULL, 0, NULL},
-};
+/* ---- transport ---------------------------------------------------------------------------- */
 
-static int so_ssl(char **args, struct server *srv, char **err)
+/* Maps a failed library call to the transport contract and records what it waits for. */
+static ssize_t io_result(struct conn *c, struct tls_conn *tc, int r)
 {
-    return str_printf(err, "TLS toward servers ('ssl') is not supported by sluice yet");
+    int e = SSL_get_error(tc->ssl, r);
+
+    switch (e) {
+    case SSL_ERROR_WANT_READ:
+        tc->want = CONN_EV_READ;
+        c->xwant = CONN_EV_READ;
+        return CONN_AGAIN;
+    case SSL_ERROR_WANT_WRITE:
+        tc->want = CONN_EV_WRITE;
+        c->xwant = CONN_EV_WRITE;
+        return CONN_AGAIN;
+    case SSL_ERROR_ZERO_RETURN:
+        return 0;
+    case SSL_ERROR_SYSCALL:
+        ERR_clear_error();
+        if (r == 0 || errno == 0)
+            return 0; /* closed without close_notify: an end of stream all the same */
+        return CONN_ERROR;
+    default:
+        if (log_debug_on)
+            log_debug("TLS error: %s", lib_error());
+        ERR_clear_error();
+        return CONN_ERROR;
+    }
 }
 
-static struct srv_kw tls_srv_kws[] = {
-    {"ssl", 0, so_ssl},
-    {NULL, 0, NULL},
+static ssize_t tls_recv(struct conn *c, void *buf, size_t len)
+{
+    struct tls_conn *tc = c->xprt_ctx;
+    int r = SSL_read(tc->ssl, buf, len > INT_MAX ? INT_MAX : (int)len);
+
+    if (r > 0) {
+        c->xwant = 0;
+        return r;
+    }
+    return io_result(c, tc, r);
+}
+
+static ssize_t tls_send(struct conn *c, const void *buf, size_t len)
+{
+    struct tls_conn *tc = c->xprt_ctx;
+    int r;
+
+    if (!len)
+        return 0;
+    r = SSL_write(tc->ssl, buf, len > INT_MAX ? INT_MAX : (int)len);
+    if (r > 0) {
+        c->xwant = 0;
+        return r;
+    }
+    return io_result(c, tc, r);
+}
+
+/* A head and a body in one record: copied into one staging buffer (a retry after
+ * WANT_WRITE passes the same bytes again, which SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER allows). */
+static ssize_t tls_sendv(struct conn *c, const struct iovec *iov, int n)
+{
+    static char stage[16384];
+    size_t off = 0;
+
+    if (n == 1)
+        return tls_send(c, iov[0].iov_base, iov[0].iov_len);
+    for (int i = 0; i < n && off < sizeof(stage); i++) {
+        size_t k = iov[i].iov_len < sizeof(stage) - off ? iov[i].iov_len : sizeof(stage) - off;
+
+        memcpy(stage + off, iov[i].iov_base, k);
+        off += k;
+    }
+    return tls_send(c, stage, off);
+}
+
+static int tls_shutw(struct conn *c)
+{
+    struct tls_conn *tc = c->xprt_ctx;
+
+    if (tc->handshake_done)
+        SSL_shutdown(tc->ssl); /* close_notify, without waiting for the peer's */
+    ERR_clear_error();
+    return shutdown(c->fd, SHUT_WR);
+}
+
+static void tls_close(struct conn *c)
+{
+    struct tls_conn *tc = c->xprt_ctx;
+
+    if (!tc)
+        return;
+    SSL_free(tc->ssl);
+    free(tc);
+    c->xprt_ctx = NULL;
+}
+
+static const struct xprt_ops tls_xprt = {
+    .name = "tls",
+    .recv = tls_recv,
+    .send = tls_send,
+    .sendv = tls_sendv,
+    .shutw = tls_shutw,
+    .close = tls_close,
+    .handshake = tls_handshake,
 };
+
+int tls_conn_is(const struct conn *c)
+{
+    return c->xprt == &tls_xprt;
+}
+
+static struct tls_conn *attach(struct conn *c, SSL_CTX *ctx)
+{
+    struct tls_conn *tc = calloc(1, sizeof(*tc));
+
+    if (!tc)
+        return NULL;
+    tc->ssl = SSL_new(ctx);
+    if (!tc->ssl || !SSL_set_fd(tc->ssl, c->fd)) {
+        if (tc->ssl)
+            SSL_free(tc->ssl);
+        free(tc);
+        ERR_clear_error();
+        return NULL;
+    }
+    SSL_set_app_data(tc->ssl, tc);
+    c->xprt = &tls_xprt;
+    c->xprt_ctx = tc;
+    return tc;
+}
+
+int tls_conn_accept(struct conn *c, struct listener *l)
+{
+    struct tls_bind *b = l->tls;
+    struct tls_conn *tc = attach(c, b->certs[0].ctx);
+
+    if (!tc)
+        return -1;
+    tc->bind = b;
+    SSL_set_accept_state(tc->ssl);
+    return 0;
+}
+
+int tls_conn_connect(struct conn *c, struct server *srv, struct smp_env *env)
+{
+    struct tls_srv *t = srv->tls;
+    struct tls_conn *tc = attach(c, t->ctx);
+    char sni[256] = "";
+
+    if (!tc)
+        return -1;
+    if (t->sni_expr) {
+        struct sample smp;
+
+        if (smp_expr_eval(t->sni_expr, env, &smp) && smp_to_str(&smp, env) == 0 &&
+            smp.data.str.len < sizeof(sni)) {
+            memcpy(sni, smp.data.str.ptr, smp.data.str.len);
+            sni[smp.data.str.len] = 0;
+        }
+    }
+    tc->srv = t;
+    SSL_set_connect_state(tc->ssl);
+    if (*sni) {
+        SSL_set_tlsext_host_name(tc->ssl, sni);
+        if (t->verify & SSL_VERIFY_PEER)
+            X509_VERIFY_PARAM_set1_host(SSL_get0_param(tc->ssl), sni, strlen(sni));
+    }
+    if (t->sess)
+        SSL_set_session(tc->ssl, t->sess);
+    /* the TLS handshake is part of connecting: retries and timeout connect cover it */
+    if (c->flags & CONN_F_CONNECTED)
+        c->flags = (c->flags & ~CONN_F_CONNECTED) | CONN_F_CONNECTING;
+    return 0;
+}
+
+
+int tls_handshake(struct conn *c)
+{
+    struct tls_conn *tc = c->xprt_ctx;
+    int r;
+
+    if (tc->handshake_done)
+        return 1;
+    r = SSL_do_handshake(tc->ssl);
+    if (r == 1) {
+        tc->handshake_done = 1;
+        c->xwant = 0;
+        return 1;
+    }
+    return io_result(c, tc, r) == CONN_AGAIN ? 0 : -1;
+}
+
+const char *tls_conn_version(const struct conn *c)
+{
+    const struct tls_conn *tc = tls_conn_is(c) ? c->xprt_ctx : NULL;
+
+    return tc ? SSL_get_version(tc->ssl) : NULL;
+}
+
+const char *tls_conn_cipher(const struct conn *c)
+{
+    const struct tls_conn *tc = tls_conn_is(c) ? c->xprt_ctx : NULL;
+    const SSL_CIPHER *ci = tc ? SSL_get_current_cipher(tc->ssl) : NULL;
+
+    return ci ? SSL_CIPHER_get_name(ci) : NULL;
+}
 
 static void tls_register(void)
 {
-    lsn_register_bind_kws(tls_bind_kws);
-    srv_register_kws(tls_srv_kws);
-    cfg_register_check(30, check_tls_listeners);
+    CRYPTO_library_init();
+    cfg_register_check(30, check_bind_contexts);
+    cfg_register_check(31, check_server_contexts);
 }
 INITCALL(tls_register)

@@ -1,8 +1,42 @@
-/* TLS with BoringSSL. Nothing outside ssl/ includes a BoringSSL header. */
+/* TLS with BoringSSL. Nothing outside ssl/ includes a BoringSSL header: the rest of sluice
+ * sees listeners' and servers' `void *tls` handles and these functions. */
 #ifndef SLUICE_SSL_TLS_H
 #define SLUICE_SSL_TLS_H
 
+#include <stddef.h>
+
+struct conn;
+struct listener;
+struct server;
+
 /* "BoringSSL (API 17)": the library sluice is running with. */
 const char *tls_lib_version(void);
+
+/* 1 when the listener terminates TLS. */
+int tls_listener_has(const struct listener *l);
+
+/* Listening side: turns an accepted connection into a TLS server connection (the handshake
+ * is driven by tls_handshake()). Returns 0, or -1 when out of memory. */
+int tls_conn_accept(struct conn *c, struct listener *l);
+
+struct smp_env;
+
+/* Server side: makes c (connecting or connected) a TLS client connection to srv, with the
+ * server's "sni" expression evaluated in env. Returns 0 or -1. */
+int tls_conn_connect(struct conn *c, struct server *srv, struct smp_env *env);
+
+/* 1 when srv speaks TLS. */
+int tls_server_has(const struct server *srv);
+
+/* Drives the handshake. Returns 1 when complete, 0 when it waits (c->want tells for what),
+ * -1 when it failed (the reason is logged in debug mode). */
+int tls_handshake(struct conn *c);
+
+/* 1 when c is a TLS connection. */
+int tls_conn_is(const struct conn *c);
+
+/* Protocol ("TLSv1.3") and cipher names of a connection, NULL when not TLS. */
+const char *tls_conn_version(const struct conn *c);
+const char *tls_conn_cipher(const struct conn *c);
 
 #endif

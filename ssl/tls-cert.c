@@ -1,0 +1,367 @@
+/* Certificates: PEM loading (leaf, chain, key, .key/.ocsp/.issuer companions as HAProxy
+ * loads them), the strength checks done at load time, expiry warnings, and SNI names.
+ *
+ * Refused (configuration error): a key that does not match its certificate, RSA under 2048
+ * bits, EC under 256 bits, a SHA-1 or MD5 signature on the leaf or an intermediate.
+ * Warned (start-up continues): an expired certificate, one expiring within 30 days, a chain
+ * that does not reach the leaf's issuer. */
+#include "tls-cert.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "cfg.h"
+#include "str.h"
+
+#define EXPIRY_WARN_DAYS 30
+
+struct tls_cert *tls_certs;
+
+/* The last library error as text (for messages). */
+static const char *lib_error(void)
+{
+    static char buf[256];
+    unsigned long e = ERR_get_error();
+
+    ERR_clear_error();
+    if (!e)
+        return "unknown error";
+    ERR_error_string_n(e, buf, sizeof(buf));
+    return buf;
+}
+
+static int is_weak_sig(int nid)
+{
+    switch (nid) {
+    case NID_sha1WithRSAEncryption:
+    case NID_sha1WithRSA:
+    case NID_ecdsa_with_SHA1:
+    case NID_dsaWithSHA1:
+    case NID_md5WithRSAEncryption:
+    case NID_md5WithRSA:
+    case NID_md4WithRSAEncryption:
+    case NID_md2WithRSAEncryption:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static char *name_line(const X509_NAME *n)
+{
+    char buf[512];
+
+    X509_NAME_oneline(n, buf, sizeof(buf));
+    return str_dup(buf);
+}
+
+static int self_signed(X509 *x)
+{
+    return X509_check_issued(x, x) == X509_V_OK;
+}
+
+/* DNS names: subjectAltName dNSName entries, else the subject's CN. */
+static void collect_names(struct tls_cert *c)
+{
+    GENERAL_NAMES *sans = X509_get_ext_d2i(c->leaf, NID_subject_alt_name, NULL, NULL);
+    char buf[256];
+
+    if (sans) {
+        for (size_t i = 0; i < sk_GENERAL_NAME_num(sans); i++) {
+            const GENERAL_NAME *g = sk_GENERAL_NAME_value(sans, i);
+            const unsigned char *d;
+            int l;
+
+            if (g->type != GEN_DNS)
+                continue;
+            d = ASN1_STRING_get0_data(g->d.dNSName);
+            l = ASN1_STRING_length(g->d.dNSName);
+            if (l <= 0 || l >= (int)sizeof(buf))
+                continue;
+            for (int k = 0; k < l; k++)
+                buf[k] = (char)tolower(d[k]);
+            buf[l] = 0;
+            c->names = realloc(c->names, sizeof(char *) * (size_t)(c->nnames + 1));
+            c->names[c->nnames++] = str_dup(buf);
+        }
+        GENERAL_NAMES_free(sans);
+    }
+    if (!c->nnames &&
+        X509_NAME_get_text_by_NID(X509_get_subject_name(c->leaf), NID_commonName, buf,
+                                  sizeof(buf)) > 0) {
+        for (char *p = buf; *p; p++)
+            *p = (char)tolower((unsigned char)*p);
+        c->names = malloc(sizeof(char *));
+        c->names[c->nnames++] = str_dup(buf);
+    }
+}
+
+/* Reads a whole small file; NULL when absent. */
+static uint8_t *read_small(const char *path, size_t max, size_t *len, char **err)
+{
+    FILE *f = fopen(path, "rb");
+    uint8_t *data;
+    long sz;
+
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    sz = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    if (sz <= 0 || (size_t)sz > max) {
+        fclose(f);
+        str_printf(err, "'%s' is %s", path, sz <= 0 ? "empty" : "too large");
+        return NULL;
+    }
+    data = str_zalloc((size_t)sz);
+    if (fread(data, 1, (size_t)sz, f) != (size_t)sz) {
+        fclose(f);
+        free(data);
+        str_printf(err, "cannot read '%s'", path);
+        return NULL;
+    }
+    fclose(f);
+    *len = (size_t)sz;
+    return data;
+}
+
+static EVP_PKEY *read_key(const char *path)
+{
+    BIO *b = BIO_new_file(path, "r");
+    EVP_PKEY *k;
+
+    if (!b)
+        return NULL;
+    k = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
+    BIO_free(b);
+    ERR_clear_error();
+    return k;
+}
+
+/* Strength checks: every failure is a refusal. */
+static int check_strength(struct tls_cert *c, char **err)
+{
+    int nid;
+
+    c->key_type = EVP_PKEY_id(c->key);
+    c->key_bits = EVP_PKEY_bits(c->key);
+    if (c->key_type == EVP_PKEY_RSA && c->key_bits < 2048)
+        return str_printf(err, "'%s': RSA key of %d bits refused (2048 at least)", c->path,
+                          c->key_bits);
+    if (c->key_type == EVP_PKEY_EC && c->key_bits < 256)
+        return str_printf(err, "'%s': EC key of %d bits refused (256 at least)", c->path,
+                          c->key_bits);
+    if (c->key_type != EVP_PKEY_RSA && c->key_type != EVP_PKEY_EC &&
+        c->key_type != EVP_PKEY_ED25519)
+        return str_printf(err, "'%s': unsupported key type (RSA, EC or Ed25519 expected)",
+                          c->path);
+    if (!X509_check_private_key(c->leaf, c->key))
+        return str_printf(err, "'%s': the private key does not match the certificate",
+                          c->path);
+    nid = X509_get_signature_nid(c->leaf);
+    if (is_weak_sig(nid))
+        return str_printf(err, "'%s': certificate signed with %s refused (weak digest)",
+                          c->path, OBJ_nid2sn(nid));
+    for (size_t i = 0; i < sk_X509_num(c->chain); i++) {
+        X509 *x = sk_X509_value(c->chain, i);
+
+        /* A root in the file is a trust anchor: its own signature does not matter. */
+        if (self_signed(x))
+            continue;
+        nid = X509_get_signature_nid(x);
+        if (is_weak_sig(nid)) {
+            char *sub = name_line(X509_get_subject_name(x));
+
+            str_printf(err, "'%s': intermediate '%s' signed with %s refused (weak digest)",
+                       c->path, sub, OBJ_nid2sn(nid));
+            free(sub);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Warnings: expiry and chain completeness. */
+static void check_validity(struct tls_cert *c, const struct cfg_where *w)
+{
+    int days = 0, secs = 0;
+
+    if (ASN1_TIME_diff(&days, &secs, NULL, X509_get0_notAfter(c->leaf))) {
+        c->not_after = time(NULL) + (time_t)days * 86400 + secs;
+        if (days < 0 || (days == 0 && secs <= 0))
+            cfg_warn_at(w, "crt", "certificate '%s' (%s) has EXPIRED (%d days ago)", c->path,
+                        c->nnames ? c->names[0] : c->subject, -days);
+        else if (days < EXPIRY_WARN_DAYS)
+            cfg_warn_at(w, "crt", "certificate '%s' (%s) expires in %d days", c->path,
+                        c->nnames ? c->names[0] : c->subject, days);
+    }
+    if (!self_signed(c->leaf)) {
+        X509 *issuer = sk_X509_num(c->chain) ? sk_X509_value(c->chain, 0) : NULL;
+
+        if (!issuer || X509_check_issued(issuer, c->leaf) != X509_V_OK) {
+            char *iss = name_line(X509_get_issuer_name(c->leaf));
+
+            cfg_warn_at(w, "crt", "certificate '%s': the chain does not reach the issuer '%s' "
+                        "(intermediate missing from the file?)", c->path, iss);
+            free(iss);
+        }
+    }
+}
+
+struct tls_cert *tls_cert_load(const char *path, const struct cfg_where *w, char **err)
+{
+    struct tls_cert *c;
+    BIO *b;
+    X509 *x;
+    char extra[4096];
+
+    for (c = tls_certs; c; c = c->next)
+        if (!strcmp(c->path, path))
+            return c;
+    b = BIO_new_file(path, "r");
+    if (!b) {
+        ERR_clear_error();
+        str_printf(err, "cannot read certificate '%s': %s", path, strerror(errno));
+        return NULL;
+    }
+    c = str_zalloc(sizeof(*c));
+    c->path = str_dup(path);
+    c->where = *w;
+    c->leaf = PEM_read_bio_X509_AUX(b, NULL, NULL, NULL);
+    if (!c->leaf) {
+        BIO_free(b);
+        str_printf(err, "no certificate found in '%s' (%s)", path, lib_error());
+        goto fail;
+    }
+    c->chain = sk_X509_new_null();
+    while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)))
+        sk_X509_push(c->chain, x);
+    ERR_clear_error();
+    BIO_free(b);
+    c->key = read_key(path);
+    if (!c->key) {
+        snprintf(extra, sizeof(extra), "%s.key", path);
+        c->key = read_key(extra);
+    }
+    if (!c->key) {
+        str_printf(err, "no private key in '%s' (nor in '%s.key')", path, path);
+        goto fail;
+    }
+    c->subject = name_line(X509_get_subject_name(c->leaf));
+    collect_names(c);
+    if (check_strength(c, err) < 0)
+        goto fail;
+    check_validity(c, w);
+    snprintf(extra, sizeof(extra), "%s.ocsp", path);
+    {
+        char *oerr = NULL;
+
+        c->ocsp = read_small(extra, 65536, &c->ocsp_len, &oerr);
+        if (oerr) {
+            str_printf(err, "%s", oerr);
+            free(oerr);
+            goto fail;
+        }
+    }
+    c->next = tls_certs;
+    tls_certs = c;
+    return c;
+fail:
+    if (c->leaf)
+        X509_free(c->leaf);
+    if (c->chain)
+        sk_X509_pop_free(c->chain, X509_free);
+    if (c->key)
+        EVP_PKEY_free(c->key);
+    free(c->path);
+    free(c->subject);
+    for (int i = 0; i < c->nnames; i++)
+        free(c->names[i]);
+    free(c->names);
+    free(c);
+    return NULL;
+}
+
+/* Files of a directory that are certificates: not the companions HAProxy loads with them. */
+static int is_cert_file(const struct dirent *d)
+{
+    static const char *const skip[] = {".key", ".ocsp", ".issuer", ".sctl", ".crl", NULL};
+    size_t l = strlen(d->d_name);
+
+    if (d->d_name[0] == '.')
+        return 0;
+    for (int i = 0; skip[i]; i++) {
+        size_t sl = strlen(skip[i]);
+
+        if (l > sl && !strcmp(d->d_name + l - sl, skip[i]))
+            return 0;
+    }
+    return 1;
+}
+
+static int cmp_names(const struct dirent **a, const struct dirent **b)
+{
+    return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+int tls_cert_load_path(const char *path, const struct cfg_where *w,
+                       int (*add)(struct tls_cert *, void *), void *arg, char **err)
+{
+    struct dirent **ents;
+    struct stat st;
+    int n, ret = 0;
+
+    if (stat(path, &st) < 0)
+        return str_printf(err, "cannot read certificate '%s': %s", path, strerror(errno));
+    if (!S_ISDIR(st.st_mode)) {
+        struct tls_cert *c = tls_cert_load(path, w, err);
+
+        return c ? add(c, arg) : -1;
+    }
+    n = scandir(path, &ents, is_cert_file, cmp_names);
+    if (n < 0)
+        return str_printf(err, "cannot read directory '%s': %s", path, strerror(errno));
+    for (int i = 0; i < n; i++) {
+        char full[4096];
+        struct tls_cert *c;
+
+        snprintf(full, sizeof(full), "%s/%s", path, ents[i]->d_name);
+        if (ret == 0) {
+            c = tls_cert_load(full, w, err);
+            ret = c ? add(c, arg) : -1;
+        }
+        free(ents[i]);
+    }
+    free(ents);
+    if (n == 0)
+        return str_printf(err, "no certificate in directory '%s'", path);
+    return ret;
+}
+
+int tls_name_match(const char *pattern, const char *name)
+{
+    if (pattern[0] == '*' && pattern[1] == '.') {
+        const char *dot = strchr(name, '.');
+
+        /* "*.example.com" covers exactly one label: "a.example.com", not "example.com" nor
+         * "a.b.example.com". */
+        return dot && dot != name && !strcasecmp(dot + 1, pattern + 2);
+    }
+    return !strcasecmp(pattern, name);
+}
+
+long tls_cert_seconds_left(const struct tls_cert *c)
+{
+    return (long)(c->not_after - time(NULL));
+}

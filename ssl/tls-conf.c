@@ -1,0 +1,755 @@
+/* TLS configuration keywords: bind options, server options, the global ssl-default-* and
+ * crt-base/ca-base, HSTS, and the client/server authentication settings of contexts. */
+#include "tls-conf.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include "cfg.h"
+#include "listener.h"
+#include "parse.h"
+#include "proxy.h"
+#include "sample.h"
+#include "server.h"
+#include "str.h"
+#include "tls-cert.h"
+#include "tls-ticket.h"
+
+/* ssl-default-bind-* and ssl-default-server-*: applied to lines that do not say otherwise */
+static struct tls_bind bind_defaults;
+static struct tls_srv srv_defaults;
+static char *crt_base, *ca_base;
+static int server_verify_default = SSL_VERIFY_PEER; /* ssl-server-verify (required) */
+
+/* ---- helpers ----------------------------------------------------------------------------- */
+
+static struct tls_bind *bind_of(struct listener *l)
+{
+    if (!l->tls)
+        l->tls = str_zalloc(sizeof(struct tls_bind));
+    return l->tls;
+}
+
+static struct tls_srv *srv_of(struct server *s)
+{
+    if (!s->tls)
+        s->tls = str_zalloc(sizeof(struct tls_srv));
+    return s->tls;
+}
+
+/* A path relative to base (crt-base, ca-base) unless absolute. */
+static char *based(const char *base, const char *path)
+{
+    char *out;
+
+    if (!base || path[0] == '/')
+        return str_dup(path);
+    if (asprintf(&out, "%s/%s", base, path) < 0)
+        abort();
+    return out;
+}
+
+static int parse_version(const char *v, int *out, char **err)
+{
+    static const struct {
+        const char *name;
+        int ver;
+    } vers[] = {
+        {"SSLv3", SSL3_VERSION},     {"TLSv1.0", TLS1_VERSION},   {"TLSv1.1", TLS1_1_VERSION},
+        {"TLSv1.2", TLS1_2_VERSION}, {"TLSv1.3", TLS1_3_VERSION},
+    };
+
+    for (size_t i = 0; i < sizeof(vers) / sizeof(vers[0]); i++)
+        if (!strcmp(vers[i].name, v)) {
+            if (vers[i].ver == SSL3_VERSION)
+                return str_printf(err, "SSLv3 is not supported (BoringSSL has no SSLv3)");
+            *out = vers[i].ver;
+            return 0;
+        }
+    return str_printf(err, "unknown version '%s' (expected TLSv1.0, TLSv1.1, TLSv1.2 or "
+                           "TLSv1.3)", v);
+}
+
+/* "h2,http/1.1" -> wire format. h2 is accepted in the list but never negotiated yet. */
+static int parse_alpn(const char *list, uint8_t **out, size_t *len, int *has_h2, char **err)
+{
+    size_t n = strlen(list), o = 0;
+    uint8_t *w = str_zalloc(n + 2);
+    const char *p = list;
+
+    *has_h2 = 0;
+    while (*p) {
+        const char *e = strchr(p, ',');
+        size_t l = e ? (size_t)(e - p) : strlen(p);
+
+        if (!l || l > 255) {
+            free(w);
+            return str_printf(err, "invalid ALPN list '%s'", list);
+        }
+        if (l == 2 && !memcmp(p, "h2", 2)) {
+            *has_h2 = 1;
+        } else {
+            w[o++] = (uint8_t)l;
+            memcpy(w + o, p, l);
+            o += l;
+        }
+        p += l + (e ? 1 : 0);
+    }
+    free(*out);
+    *out = o ? w : NULL;
+    *len = o;
+    if (!o)
+        free(w);
+    return 0;
+}
+
+/* TLS 1.3 suites: BoringSSL's three are fixed; a list may name them in any order. */
+static int check_ciphersuites(const char *list, char **err)
+{
+    static const char *const ok[] = {"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
+                                     "TLS_CHACHA20_POLY1305_SHA256", NULL};
+    char *copy = str_dup(list), *save = NULL;
+    int ret = 0;
+
+    for (char *t = strtok_r(copy, ":", &save); t; t = strtok_r(NULL, ":", &save))
+        if (!cfg_in_list(t, ok)) {
+            ret = str_printf(err, "TLS 1.3 suite '%s' is not available: BoringSSL offers "
+                                  "TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384 and "
+                                  "TLS_CHACHA20_POLY1305_SHA256 only", t);
+            break;
+        }
+    free(copy);
+    return ret;
+}
+
+/* ---- bind options -------------------------------------------------------------------------- */
+
+struct add_ctx {
+    struct tls_bind *b;
+    char **filters;
+    int nfilters;
+};
+
+static int add_cert(struct tls_cert *c, void *arg)
+{
+    struct add_ctx *a = arg;
+    struct tls_bind *b = a->b;
+
+    b->certs = realloc(b->certs, sizeof(*b->certs) * (size_t)(b->ncerts + 1));
+    if (!b->certs)
+        abort();
+    b->certs[b->ncerts++] = (struct tls_bcert){.cert = c, .filters = a->filters,
+                                               .nfilters = a->nfilters};
+    return 0;
+}
+
+static int bo_ssl(char **args, struct listener *l, char **err)
+{
+    bind_of(l)->ssl = 1;
+    return 0;
+}
+
+static int bo_crt(char **args, struct listener *l, char **err)
+{
+    struct tls_bind *b = bind_of(l);
+    struct add_ctx a = {.b = b};
+    char *path = based(crt_base, args[1]);
+    int rc = tls_cert_load_path(path, &l->where, add_cert, &a, err);
+
+    if (rc < 0 && *err) {
+        char *inner = *err;
+
+        *err = NULL;
+        str_printf(err, "crt: %s", inner);
+        free(inner);
+    }
+    free(path);
+    return rc;
+}
+
+/* crt-list: "<cert> [<options>] [[!]<sni filter> ...]" per line; bracketed per-line options
+ * are not supported yet and say so. */
+static int bo_crt_list(char **args, struct listener *l, char **err)
+{
+    char *path = based(crt_base, args[1]);
+    FILE *f = fopen(path, "r");
+    char line[4096];
+    int lineno = 0, ret = 0, count = 0;
+
+    if (!f) {
+        str_printf(err, "cannot open crt-list '%s': %s", path, strerror(errno));
+        free(path);
+        return -1;
+    }
+    while (ret == 0 && fgets(line, sizeof(line), f)) {
+        struct add_ctx a = {.b = bind_of(l)};
+        char *words[64], *save = NULL, *cert;
+        int n = 0;
+
+        lineno++;
+        line[strcspn(line, "#\r\n")] = 0;
+        for (char *t = strtok_r(line, " \t", &save); t && n < 64; t = strtok_r(NULL, " \t", &save))
+            words[n++] = t;
+        if (!n)
+            continue;
+        if (n > 1 && words[1][0] == '[') {
+            ret = str_printf(err, "crt-list '%s' line %d: per-certificate options ('[...]') "
+                                  "are not supported by sluice yet", path, lineno);
+            break;
+        }
+        a.filters = n > 1 ? calloc((size_t)(n - 1), sizeof(char *)) : NULL;
+        for (int i = 1; i < n; i++) {
+            for (char *p = words[i]; *p; p++)
+                *p = (char)tolower((unsigned char)*p);
+            a.filters[a.nfilters++] = str_dup(words[i]);
+        }
+        cert = based(crt_base, words[0]);
+        ret = tls_cert_load_path(cert, &l->where, add_cert, &a, err);
+        if (ret < 0) {
+            char *inner = *err;
+
+            *err = NULL;
+            str_printf(err, "crt-list '%s' line %d: %s", path, lineno, inner);
+            free(inner);
+        }
+        free(cert);
+        count++;
+    }
+    fclose(f);
+    if (!ret && !count)
+        ret = str_printf(err, "crt-list '%s' names no certificate", path);
+    free(path);
+    return ret;
+}
+
+static int bo_ca_file(char **args, struct listener *l, char **err)
+{
+    struct tls_bind *b = bind_of(l);
+    char *path = based(ca_base, args[1]);
+
+    if (access(path, R_OK) < 0) {
+        str_printf(err, "%s: cannot read '%s': %s", args[0], path, strerror(errno));
+        free(path);
+        return -1;
+    }
+    if (!strcmp(args[0], "ca-file")) {
+        free(b->ca_file);
+        b->ca_file = path;
+    } else {
+        free(b->crl_file);
+        b->crl_file = path;
+    }
+    return 0;
+}
+
+static int bo_verify(char **args, struct listener *l, char **err)
+{
+    struct tls_bind *b = bind_of(l);
+
+    if (!strcmp(args[1], "none"))
+        b->verify = SSL_VERIFY_NONE;
+    else if (!strcmp(args[1], "optional"))
+        b->verify = SSL_VERIFY_PEER;
+    else if (!strcmp(args[1], "required"))
+        b->verify = SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
+    else
+        return str_printf(err, "verify: unknown mode '%s' (expected none, optional or "
+                               "required)", args[1]);
+    b->verify_set = 1;
+    return 0;
+}
+
+static int bo_alpn(char **args, struct listener *l, char **err)
+{
+    struct tls_bind *b = bind_of(l);
+    int h2;
+
+    if (parse_alpn(args[1], &b->alpn, &b->alpn_len, &h2, err) < 0)
+        return -1;
+    if (h2)
+        return str_printf(err, "alpn: 'h2' is not supported by sluice yet and will not be "
+                               "negotiated"), 1;
+    return 0;
+}
+
+static int bo_version(char **args, struct listener *l, char **err)
+{
+    struct tls_bind *b = bind_of(l);
+
+    return parse_version(args[1], !strcmp(args[0], "ssl-min-ver") ? &b->min_ver : &b->max_ver,
+                         err);
+}
+
+/* no-tlsv10 ... no-tlsv13, force-tlsv1x: narrow the version range */
+static int bo_no_version(char **args, struct listener *l, char **err)
+{
+    struct tls_bind *b = bind_of(l);
+    const char *k = args[0];
+    int v = strstr(k, "10") ? TLS1_VERSION : strstr(k, "11") ? TLS1_1_VERSION
+            : strstr(k, "12") ? TLS1_2_VERSION : TLS1_3_VERSION;
+
+    if (!strcmp(k, "no-sslv3"))
+        return 0;
+    if (!strncmp(k, "force-", 6)) {
+        b->min_ver = b->max_ver = v;
+        return 0;
+    }
+    /* "no-X": when X is the lowest allowed, raise the minimum; when the highest, lower the
+     * maximum */
+    if (v <= (b->min_ver ? b->min_ver : TLS1_2_VERSION))
+        b->min_ver = v + 1;
+    else if (v >= (b->max_ver ? b->max_ver : TLS1_3_VERSION))
+        b->max_ver = v - 1;
+    return 0;
+}
+
+static int bo_string(char **args, struct listener *l, char **err)
+{
+    struct tls_bind *b = bind_of(l);
+    char **field = !strcmp(args[0], "ciphers") ? &b->ciphers
+                   : !strcmp(args[0], "ciphersuites") ? &b->ciphersuites : &b->curves;
+
+    if (field == &b->ciphersuites && check_ciphersuites(args[1], err) < 0)
+        return -1;
+    free(*field);
+    *field = str_dup(args[1]);
+    return 0;
+}
+
+static int bo_flag(char **args, struct listener *l, char **err)
+{
+    struct tls_bind *b = bind_of(l);
+
+    if (!strcmp(args[0], "strict-sni"))
+        b->strict_sni = 1;
+    else
+        b->no_tickets = 1;
+    return 0;
+}
+
+static int bo_ticket_keys(char **args, struct listener *l, char **err)
+{
+    char *path = based(crt_base, args[1]);
+    int rc = tls_tickets_set_file(path, &l->where, err);
+
+    free(path);
+    return rc;
+}
+
+static struct bind_kw tls_bind_kws[] = {
+    {"ssl", 0, bo_ssl},
+    {"crt", 1, bo_crt},
+    {"crt-list", 1, bo_crt_list},
+    {"ca-file", 1, bo_ca_file},
+    {"crl-file", 1, bo_ca_file},
+    {"verify", 1, bo_verify},
+    {"alpn", 1, bo_alpn},
+    {"ssl-min-ver", 1, bo_version},
+    {"ssl-max-ver", 1, bo_version},
+    {"no-sslv3", 0, bo_no_version},
+    {"no-tlsv10", 0, bo_no_version},
+    {"no-tlsv11", 0, bo_no_version},
+    {"no-tlsv12", 0, bo_no_version},
+    {"no-tlsv13", 0, bo_no_version},
+    {"force-tlsv10", 0, bo_no_version},
+    {"force-tlsv11", 0, bo_no_version},
+    {"force-tlsv12", 0, bo_no_version},
+    {"force-tlsv13", 0, bo_no_version},
+    {"ciphers", 1, bo_string},
+    {"ciphersuites", 1, bo_string},
+    {"curves", 1, bo_string},
+    {"ecdhe", 1, bo_string},
+    {"strict-sni", 0, bo_flag},
+    {"no-tls-tickets", 0, bo_flag},
+    {"tls-ticket-keys", 1, bo_ticket_keys},
+    {NULL, 0, NULL},
+};
+
+/* ---- server options ------------------------------------------------------------------------ */
+
+static int so_ssl(char **args, struct server *s, char **err)
+{
+    srv_of(s)->ssl = 1;
+    return 0;
+}
+
+static int so_verify(char **args, struct server *s, char **err)
+{
+    struct tls_srv *t = srv_of(s);
+
+    if (!strcmp(args[1], "none"))
+        t->verify = SSL_VERIFY_NONE;
+    else if (!strcmp(args[1], "required"))
+        t->verify = SSL_VERIFY_PEER;
+    else
+        return str_printf(err, "verify: unknown mode '%s' (expected none or required)",
+                          args[1]);
+    t->verify_set = 1;
+    return 0;
+}
+
+static int so_file(char **args, struct server *s, char **err)
+{
+    struct tls_srv *t = srv_of(s);
+    int is_ca = !strcmp(args[0], "ca-file");
+    char *path = based(is_ca ? ca_base : crt_base, args[1]);
+
+    if (access(path, R_OK) < 0) {
+        str_printf(err, "%s: cannot read '%s': %s", args[0], path, strerror(errno));
+        free(path);
+        return -1;
+    }
+    if (is_ca) {
+        free(t->ca_file);
+        t->ca_file = path;
+    } else {
+        free(t->crt);
+        t->crt = path;
+    }
+    return 0;
+}
+
+static int so_sni(char **args, struct server *s, char **err)
+{
+    struct tls_srv *t = srv_of(s);
+
+    free(t->sni);
+    t->sni = str_dup(args[1]);
+    t->sni_expr = smp_expr_parse(args[1], SMP_USE_L4 | SMP_USE_REQ | SMP_USE_BE, err);
+    return t->sni_expr ? 0 : -1;
+}
+
+static int so_alpn(char **args, struct server *s, char **err)
+{
+    struct tls_srv *t = srv_of(s);
+    int h2;
+
+    if (parse_alpn(args[1], &t->alpn, &t->alpn_len, &h2, err) < 0)
+        return -1;
+    if (h2)
+        return str_printf(err, "alpn: 'h2' toward servers is not supported by sluice yet"), 1;
+    return 0;
+}
+
+static int so_version(char **args, struct server *s, char **err)
+{
+    struct tls_srv *t = srv_of(s);
+
+    return parse_version(args[1], !strcmp(args[0], "ssl-min-ver") ? &t->min_ver : &t->max_ver,
+                         err);
+}
+
+static int so_ciphers(char **args, struct server *s, char **err)
+{
+    struct tls_srv *t = srv_of(s);
+
+    free(t->ciphers);
+    t->ciphers = str_dup(args[1]);
+    return 0;
+}
+
+static struct srv_kw tls_srv_kws[] = {
+    {"ssl", 0, so_ssl},         {"verify", 1, so_verify},       {"ca-file", 1, so_file},
+    {"crt", 1, so_file},        {"sni", 1, so_sni},             {"alpn", 1, so_alpn},
+    {"ssl-min-ver", 1, so_version}, {"ssl-max-ver", 1, so_version},
+    {"ciphers", 1, so_ciphers}, {NULL, 0, NULL},
+};
+
+/* ---- contexts: authentication settings ----------------------------------------------------- */
+
+int tls_conf_client_auth(SSL_CTX *ctx, const struct tls_bind *b, char **err)
+{
+    if (b->ca_file) {
+        STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(b->ca_file);
+
+        if (!SSL_CTX_load_verify_locations(ctx, b->ca_file, NULL) || !names) {
+            ERR_clear_error();
+            return str_printf(err, "cannot load CA file '%s'", b->ca_file);
+        }
+        SSL_CTX_set_client_CA_list(ctx, names);
+    }
+    if (b->crl_file) {
+        X509_STORE *st = SSL_CTX_get_cert_store(ctx);
+
+        if (!X509_STORE_load_locations(st, b->crl_file, NULL)) {
+            ERR_clear_error();
+            return str_printf(err, "cannot load CRL file '%s'", b->crl_file);
+        }
+        X509_STORE_set_flags(st, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
+    }
+    SSL_CTX_set_verify(ctx, b->verify, NULL);
+    return 0;
+}
+
+int tls_conf_server_auth(SSL_CTX *ctx, const struct tls_srv *t, char **err)
+{
+    if (t->ca_file && !SSL_CTX_load_verify_locations(ctx, t->ca_file, NULL)) {
+        ERR_clear_error();
+        return str_printf(err, "cannot load CA file '%s'", t->ca_file);
+    }
+    SSL_CTX_set_verify(ctx, t->verify, NULL);
+    if (t->crt) {
+        char *cerr = NULL;
+        struct cfg_where w = {.file = "server", .line = 0};
+        struct tls_cert *c = tls_cert_load(t->crt, &w, &cerr);
+
+        if (!c) {
+            str_printf(err, "%s", cerr);
+            free(cerr);
+            return -1;
+        }
+        if (!SSL_CTX_use_certificate(ctx, c->leaf) || !SSL_CTX_use_PrivateKey(ctx, c->key)) {
+            ERR_clear_error();
+            return str_printf(err, "cannot use certificate '%s'", t->crt);
+        }
+        for (size_t i = 0; i < sk_X509_num(c->chain); i++)
+            SSL_CTX_add1_chain_cert(ctx, sk_X509_value(c->chain, i));
+    }
+    return 0;
+}
+
+/* ---- defaults applied after parsing -------------------------------------------------------- */
+
+static int check_defaults(void)
+{
+    int errs = 0;
+
+    for (struct listener *l = listeners; l; l = l->gnext) {
+        struct tls_bind *b = l->tls;
+
+        if (!b || !b->ssl)
+            continue;
+        if (!b->ciphers && bind_defaults.ciphers)
+            b->ciphers = str_dup(bind_defaults.ciphers);
+        if (!b->ciphersuites && bind_defaults.ciphersuites)
+            b->ciphersuites = str_dup(bind_defaults.ciphersuites);
+        if (!b->curves && bind_defaults.curves)
+            b->curves = str_dup(bind_defaults.curves);
+        if (!b->min_ver)
+            b->min_ver = bind_defaults.min_ver;
+        if (!b->max_ver)
+            b->max_ver = bind_defaults.max_ver;
+        b->no_tickets |= bind_defaults.no_tickets;
+        b->strict_sni |= bind_defaults.strict_sni;
+        if (!b->alpn && bind_defaults.alpn) {
+            b->alpn = malloc(bind_defaults.alpn_len);
+            memcpy(b->alpn, bind_defaults.alpn, bind_defaults.alpn_len);
+            b->alpn_len = bind_defaults.alpn_len;
+        }
+        if (b->verify && !b->ca_file) {
+            cfg_alert_at(&l->where, "bind", "'verify %s' needs a 'ca-file' to check client "
+                         "certificates with", b->verify & SSL_VERIFY_FAIL_IF_NO_PEER_CERT
+                         ? "required" : "optional");
+            errs++;
+        }
+    }
+    for (struct proxy *px = proxies; px; px = px->next)
+        for (struct server *s = px->servers; s; s = s->next) {
+            struct tls_srv *t = s->tls;
+
+            if (!t || !t->ssl)
+                continue;
+            if (!t->ciphers && srv_defaults.ciphers)
+                t->ciphers = str_dup(srv_defaults.ciphers);
+            if (!t->min_ver)
+                t->min_ver = srv_defaults.min_ver;
+            if (!t->max_ver)
+                t->max_ver = srv_defaults.max_ver;
+            if (!t->verify_set)
+                t->verify = server_verify_default;
+            if ((t->verify & SSL_VERIFY_PEER) && !t->ca_file) {
+                cfg_alert_at(&s->where, "server", "verify is enabled by default but no CA file "
+                             "is given: add 'ca-file <file>', or 'verify none' when the "
+                             "server's certificate need not be checked");
+                errs++;
+            }
+        }
+    return errs;
+}
+
+/* ---- global keywords ----------------------------------------------------------------------- */
+
+/* ssl-default-bind-options / ssl-default-server-options: the version and ticket options */
+static int apply_options(char **args, int nargs, int *min, int *max, int *no_tickets,
+                         int *strict, char **err)
+{
+    for (int i = 1; i < nargs; i++) {
+        const char *o = args[i];
+        int v;
+
+        if ((!strcmp(o, "ssl-min-ver") || !strcmp(o, "ssl-max-ver")) && i + 1 < nargs) {
+            if (parse_version(args[++i], o[5] == 'm' && o[6] == 'i' ? min : max, err) < 0)
+                return -1;
+        } else if (!strcmp(o, "no-tls-tickets") && no_tickets) {
+            *no_tickets = 1;
+        } else if (!strcmp(o, "strict-sni") && strict) {
+            *strict = 1;
+        } else if (!strcmp(o, "no-sslv3")) {
+            continue;
+        } else if (!strncmp(o, "no-tlsv1", 8) || !strncmp(o, "force-tlsv1", 11)) {
+            v = strstr(o, "10") ? TLS1_VERSION : strstr(o, "11") ? TLS1_1_VERSION
+                : strstr(o, "12") ? TLS1_2_VERSION : TLS1_3_VERSION;
+            if (o[0] == 'f') {
+                *min = *max = v;
+            } else if (v <= (*min ? *min : TLS1_2_VERSION)) {
+                *min = v + 1;
+            } else if (v >= (*max ? *max : TLS1_3_VERSION)) {
+                *max = v - 1;
+            }
+        } else {
+            return str_printf(err, "unsupported option '%s'", o);
+        }
+    }
+    return 0;
+}
+
+static int kw_ssl_default(char **args, int nargs, struct cfg_ctx *ctx, const struct cfg_kw *kw,
+                          char **err)
+{
+    const char *k = args[0];
+    int bind = !strncmp(k, "ssl-default-bind-", 17);
+    const char *what = k + (bind ? 17 : 19);
+
+    if (!strcmp(what, "options"))
+        return bind ? apply_options(args, nargs, &bind_defaults.min_ver, &bind_defaults.max_ver,
+                                    &bind_defaults.no_tickets, &bind_defaults.strict_sni, err)
+                    : apply_options(args, nargs, &srv_defaults.min_ver, &srv_defaults.max_ver,
+                                    NULL, NULL, err);
+    if (nargs != 2)
+        return str_printf(err, "expects one argument");
+    if (!strcmp(what, "ciphers")) {
+        free(bind ? bind_defaults.ciphers : srv_defaults.ciphers);
+        *(bind ? &bind_defaults.ciphers : &srv_defaults.ciphers) = str_dup(args[1]);
+        return 0;
+    }
+    if (!strcmp(what, "ciphersuites")) {
+        if (check_ciphersuites(args[1], err) < 0)
+            return -1;
+        if (bind)
+            bind_defaults.ciphersuites = str_dup(args[1]);
+        return 0;
+    }
+    if (!strcmp(what, "curves") && bind) {
+        bind_defaults.curves = str_dup(args[1]);
+        return 0;
+    }
+    if (!strcmp(what, "alpn") && bind) {
+        int h2;
+
+        return parse_alpn(args[1], &bind_defaults.alpn, &bind_defaults.alpn_len, &h2, err);
+    }
+    return str_printf(err, "not supported by sluice yet");
+}
+
+static int kw_base(char **args, int nargs, struct cfg_ctx *ctx, const struct cfg_kw *kw,
+                   char **err)
+{
+    char **field = !strcmp(args[0], "crt-base") ? &crt_base : &ca_base;
+
+    free(*field);
+    *field = str_dup(args[1]);
+    return 0;
+}
+
+static int kw_server_verify(char **args, int nargs, struct cfg_ctx *ctx,
+                            const struct cfg_kw *kw, char **err)
+{
+    if (!strcmp(args[1], "none"))
+        server_verify_default = SSL_VERIFY_NONE;
+    else if (!strcmp(args[1], "required"))
+        server_verify_default = SSL_VERIFY_PEER;
+    else
+        return str_printf(err, "expected 'none' or 'required'");
+    return 0;
+}
+
+static int kw_dh(char **args, int nargs, struct cfg_ctx *ctx, const struct cfg_kw *kw,
+                 char **err)
+{
+    return str_printf(err, "BoringSSL has no finite-field Diffie-Hellman: sluice offers only "
+                           "ECDHE key exchanges, so there are no DH parameters to set");
+}
+
+/* hsts max-age=<seconds> [includeSubDomains] [preload]: Strict-Transport-Security on every
+ * response sent over TLS by this frontend. */
+static int kw_hsts(char **args, int nargs, struct cfg_ctx *ctx, const struct cfg_kw *kw,
+                   char **err)
+{
+    struct proxy *px = ctx->obj;
+    long long age = -1;
+    int sub = 0, preload = 0;
+    struct strbuf sb = {0};
+
+    for (int i = 1; i < nargs; i++) {
+        if (!strncasecmp(args[i], "max-age=", 8)) {
+            if (parse_int(args[i] + 8, 0, 0x7fffffff, &age, err) < 0)
+                return -1;
+        } else if (!strcasecmp(args[i], "includeSubDomains")) {
+            sub = 1;
+        } else if (!strcasecmp(args[i], "preload")) {
+            preload = 1;
+        } else {
+            return str_printf(err, "unexpected '%s' (usage: hsts max-age=<seconds> "
+                                   "[includeSubDomains] [preload])", args[i]);
+        }
+    }
+    if (age < 0)
+        return str_printf(err, "missing max-age=<seconds>");
+    if (preload && !sub)
+        return str_printf(err, "'preload' requires 'includeSubDomains' (hstspreload.org "
+                               "refuses it otherwise)");
+    if (preload && age < 31536000)
+        return str_printf(err, "'preload' requires a max-age of one year (31536000) at least");
+    strbuf_printf(&sb, "max-age=%lld%s%s", age, sub ? "; includeSubDomains" : "",
+                  preload ? "; preload" : "");
+    free(px->conf.http.hsts);
+    px->conf.http.hsts = sb.buf;
+    return 0;
+}
+
+static struct cfg_kw tls_kws[] = {
+    {.name = "ssl-default-bind-ciphers", .sections = "global", .min_args = 1, .max_args = 1,
+     .parse = kw_ssl_default},
+    {.name = "ssl-default-bind-ciphersuites", .sections = "global", .min_args = 1,
+     .max_args = 1, .parse = kw_ssl_default},
+    {.name = "ssl-default-bind-curves", .sections = "global", .min_args = 1, .max_args = 1,
+     .parse = kw_ssl_default},
+    {.name = "ssl-default-bind-options", .sections = "global", .min_args = 1, .max_args = -1,
+     .parse = kw_ssl_default},
+    {.name = "ssl-default-bind-alpn", .sections = "global", .min_args = 1, .max_args = 1,
+     .parse = kw_ssl_default},
+    {.name = "ssl-default-server-ciphers", .sections = "global", .min_args = 1, .max_args = 1,
+     .parse = kw_ssl_default},
+    {.name = "ssl-default-server-ciphersuites", .sections = "global", .min_args = 1,
+     .max_args = 1, .parse = kw_ssl_default},
+    {.name = "ssl-default-server-options", .sections = "global", .min_args = 1, .max_args = -1,
+     .parse = kw_ssl_default},
+    {.name = "ssl-server-verify", .sections = "global", .min_args = 1, .max_args = 1,
+     .parse = kw_server_verify, .usage = "ssl-server-verify none|required"},
+    {.name = "crt-base", .sections = "global", .min_args = 1, .max_args = 1, .parse = kw_base},
+    {.name = "ca-base", .sections = "global", .min_args = 1, .max_args = 1, .parse = kw_base},
+    {.name = "tune.ssl.default-dh-param", .sections = "global", .min_args = 1, .max_args = 1,
+     .parse = kw_dh},
+    {.name = "ssl-dh-param-file", .sections = "global", .min_args = 1, .max_args = 1,
+     .parse = kw_dh},
+    {.name = "hsts", .sections = "defaults frontend listen", .min_args = 1, .max_args = 3,
+     .parse = kw_hsts, .usage = "hsts max-age=<seconds> [includeSubDomains] [preload]"},
+    {0},
+};
+
+static void tls_conf_register(void)
+{
+    cfg_register_keywords(tls_kws);
+    lsn_register_bind_kws(tls_bind_kws);
+    srv_register_kws(tls_srv_kws);
+    cfg_register_check(29, check_defaults);
+}
+INITCALL(tls_conf_register)
