@@ -56,7 +56,7 @@ build/asan/%.o: %.c VERSION Makefile
 -include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d)
 
 # ---- dependencies (Debian 12) ----------------------------------------------------------------
-BUILD_PKGS := gcc make pkg-config android-libboringssl-dev liblua5.4-dev libev-dev
+BUILD_PKGS := gcc make pkg-config android-libboringssl-dev liblua5.4-dev libev-dev socat openssl curl
 TEST_PKGS  := varnish socat curl procps iproute2 python3 openssl clang libfuzzer-14-dev \
               libclang-rt-14-dev
 deps:
@@ -64,7 +64,7 @@ deps:
 
 # ---- run -------------------------------------------------------------------------------------
 run: deps sluice
-	./examples/run-quickstart.sh
+	./examples/run.sh
 
 # ---- tests -----------------------------------------------------------------------------------
 UNIT_SRCS := $(sort $(wildcard regtests/unit/test_*.c))

@@ -43,11 +43,17 @@ for bin in build/fuzz/fuzz_*; do
     rm -rf "$work"
 done
 
-# ---- every example configuration must stay valid ----
+# ---- every example configuration must stay valid (with certificates made for the check) ----
+export SLUICE_CERT_DIR
+SLUICE_CERT_DIR=$(mktemp -d)
+./examples/make-certs.sh "$SLUICE_CERT_DIR" >/dev/null
 for cfg in examples/*.cfg; do
     if out=$(./sluice -c -f "$cfg" 2>&1); then record "sluice -c $cfg" 0
     else echo "$out" | sed 's/^/    /'; record "sluice -c $cfg" 1; fi
 done
+
+rm -rf "$SLUICE_CERT_DIR"
+unset SLUICE_CERT_DIR
 
 # ---- regtests (varnishtest) ----
 if ! command -v varnishtest >/dev/null; then
