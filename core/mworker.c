@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -99,6 +100,7 @@ static int fork_worker(int slot)
         wrk_run(slot, p[0]);
     }
     close(p[0]);
+    fcntl(p[1], F_SETFL, O_NONBLOCK); /* a stuck worker must not block the master */
     slots[slot].pid = pid;
     slots[slot].pipe_w = p[1];
     slots[slot].started = loop_now();
@@ -317,6 +319,32 @@ int mw_run(void)
                nslots, nslots == 1 ? "" : "s");
     ev_run(loop, 0);
     return 0;
+}
+
+/* ---- messages to workers ---------------------------------------------------------------- */
+
+int mw_broadcast(char type, const void *data, uint32_t len)
+{
+    unsigned char hdr[5] = {(unsigned char)(len >> 24), (unsigned char)(len >> 16),
+                            (unsigned char)(len >> 8), (unsigned char)len, (unsigned char)type};
+    int failed = 0;
+
+    if (len > MW_MSG_MAX)
+        return -1;
+    for (int i = 0; i < nslots; i++) {
+        struct iovec iov[2] = {{hdr, sizeof(hdr)}, {(void *)data, len}};
+
+        if (!slots[i].pid || slots[i].pipe_w < 0)
+            continue;
+        /* a pipe write up to PIPE_BUF is atomic; larger ones may be partial: then this
+         * worker would read a truncated message, so it is restarted rather than trusted */
+        if (writev(slots[i].pipe_w, iov, 2) != (ssize_t)(sizeof(hdr) + len)) {
+            log_alert("worker #%d did not take a configuration update; restarting it", i + 1);
+            kill(slots[i].pid, SIGTERM);
+            failed++;
+        }
+    }
+    return failed ? -1 : 0;
 }
 
 /* ---- CLI: show proc ---------------------------------------------------------------------- */

@@ -15,6 +15,7 @@
 #include "listener.h"
 #include "log.h"
 #include "loop.h"
+#include "mworker.h"
 #include "proxy.h"
 #include "shm.h"
 #include "stream.h"
@@ -186,13 +187,58 @@ static void signal_cb(struct ev_loop *lp, ev_signal *w, int revents)
     }
 }
 
+static struct msg_handler {
+    char type;
+    wrk_msg_fn fn;
+} msg_handlers[8];
+static int nmsg_handlers;
+static unsigned char *msg_buf; /* messages from the master, possibly partial */
+static size_t msg_len;
+
+void wrk_register_msg(char type, wrk_msg_fn fn)
+{
+    if (nmsg_handlers < 8)
+        msg_handlers[nmsg_handlers++] = (struct msg_handler){type, fn};
+}
+
+/* Hands every complete message of the buffer to its handler. */
+static void dispatch_msgs(void)
+{
+    size_t off = 0;
+
+    while (msg_len - off >= 5) {
+        uint32_t len = (uint32_t)msg_buf[off] << 24 | (uint32_t)msg_buf[off + 1] << 16 |
+                       (uint32_t)msg_buf[off + 2] << 8 | msg_buf[off + 3];
+        char type = (char)msg_buf[off + 4];
+
+        if (msg_len - off - 5 < len)
+            break;
+        for (int i = 0; i < nmsg_handlers; i++)
+            if (msg_handlers[i].type == type)
+                msg_handlers[i].fn(msg_buf + off + 5, len);
+        off += 5 + len;
+    }
+    memmove(msg_buf, msg_buf + off, msg_len - off);
+    msg_len -= off;
+}
+
 static void master_cb(struct ev_loop *lp, ev_io *w, int revents)
 {
-    char c[64];
-    ssize_t n = read(w->fd, c, sizeof(c));
+    ssize_t n;
 
-    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+    if (!msg_buf && !(msg_buf = malloc(MW_MSG_MAX + 5))) {
+        log_alert("worker #%d: out of memory for master messages", wrk_slot + 1);
+        exit(1);
+    }
+    n = read(w->fd, msg_buf + msg_len, MW_MSG_MAX + 5 - msg_len);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
         wrk_soft_stop("master process is gone");
+        return;
+    }
+    if (n > 0) {
+        msg_len += (size_t)n;
+        dispatch_msgs();
+    }
 }
 
 /* ---- start ------------------------------------------------------------------------------- */
