@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
-# make bench: sluice against HAProxy (and nginx) on the shared benchmark harness, same
-# workload, same configuration (bench/http.cfg.tmpl), same CPU pinning, in the same run.
+# make bench: sluice against HAProxy (and nginx) on the shared benchmark harness: the same
+# workloads, the same configuration (bench/http.cfg.tmpl for sluice and HAProxy), the same CPU
+# pinning (proxy alone on CPU 1, load generator and origin on CPU 0), in the same run.
 #
-# Workload (issue #3): HTTP/1.1 keep-alive proxying, 64-byte responses, 50 connections,
-# wrk on CPU 0 with the origin nginx, the proxy alone on CPU 1. Prints requests per second
-# per proxy core (rps / proxy CPU share) for each proxy and the sluice/HAProxy ratio.
+# Workloads (WORKLOADS, default all):
+#   http     HTTP/1.1 keep-alive, 64-byte responses, 50 connections          req/s per core
+#   https    the same over TLS 1.3 (ECDSA)                                   req/s per core
+#   full     new full handshakes, one request per connection: TLS 1.3 and 1.2, ECDSA P-256
+#            and RSA-2048                                                    conn/s per core
+#   resume   resumed handshakes (tickets), TLS 1.3 and 1.2, ECDSA            conn/s per core
+#   bulk     1 MiB responses over TLS 1.3, 10 connections                    MB/s per core
+# Prints each figure per proxy and the sluice/HAProxy ratio.
 #
-# Knobs: RUNS (3), DURATION (10 s), CONNS (50), PROXIES ("sluice haproxy nginx"),
+# Knobs: RUNS (3), DURATION (10 s), PROXIES ("sluice haproxy nginx"), WORKLOADS,
 #        SLUICE_BENCH_DIR (default ../shared/bench next to the repository).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,56 +22,98 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
     exit 1
 }
 BENCH="$(cd "$SLUICE_BENCH_DIR" && pwd)"
-export RUNS="${RUNS:-3}" DURATION="${DURATION:-10}" CONNS="${CONNS:-50}"
+export RUNS="${RUNS:-3}" DURATION="${DURATION:-10}"
 export ANCHORS="${ANCHORS:-$ROOT/build/bench}"
 OUT="$ANCHORS/results-$(date +%Y%m%d-%H%M%S)"
 PROXIES="${PROXIES:-sluice haproxy nginx}"
+WORKLOADS="${WORKLOADS:-http https full resume bulk}"
 . "$BENCH/env.sh"
 mkdir -p "$OUT" "$RUN_DIR"
+LOG="$OUT/bench.log"
 
-# Both HAProxy-compatible proxies go through the harness's HAProxy control script with our
-# template; the TLS ports are not used here, so the script waits on the HTTP port only.
-ctl() { # ctl NAME VERB
+ctl() { # ctl PROXY VERB
     local name=$1 verb=$2 bin extra
     case "$name" in
+        nginx) "$BENCH/proxies/nginx/ctl.sh" "$verb"; return;;
         sluice) bin="$ROOT/sluice"; extra="nbproc 1";;
         haproxy) bin=haproxy; extra="nbthread 1";;
     esac
     HA_NAME=$name HA_BIN=$bin HA_TMPL="$ROOT/bench/http.cfg.tmpl" HA_GLOBAL_EXTRA="$extra" \
-        HA_REUSE="${HA_REUSE:-safe}" P_TLS12_RSA="$P_HTTP" "$BENCH/proxies/haproxy/ctl.sh" "$verb"
+        HA_REUSE="${HA_REUSE:-safe}" "$BENCH/proxies/haproxy/ctl.sh" "$verb"
 }
+export -f ctl
+export ROOT BENCH
 
-"$BENCH/certs.sh" >/dev/null 2>&1 || true
-"$BENCH/origin/start.sh"
+"$BENCH/certs.sh" >>"$LOG" 2>&1
+"$BENCH/origin/start.sh" >>"$LOG" 2>&1
 trap '"$BENCH/origin/stop.sh" >/dev/null 2>&1 || true' EXIT
 
+run_wl() { # run_wl PROXY NAME SCRIPT ARGS...
+    local p=$1 name=$2 script=$3
+    shift 3
+    echo "  $p: $name" >&2
+    "$BENCH/$script" "$@" -r "$RUNS" -d "$DURATION" -l "$p" -o "$OUT" --workload "$name" \
+        --pids "ctl $p pids" >>"$LOG" 2>&1 || echo "  ($p $name failed: see $LOG)" >&2
+}
+
 for p in $PROXIES; do
-    case "$p" in
-        sluice|haproxy)
-            start="$(declare -f ctl); ROOT='$ROOT' BENCH='$BENCH' ctl $p start"
-            stop="$(declare -f ctl); ROOT='$ROOT' BENCH='$BENCH' ctl $p stop"
-            pids="$(declare -f ctl); ROOT='$ROOT' BENCH='$BENCH' ctl $p pids";;
-        nginx)
-            start="'$BENCH/proxies/nginx/ctl.sh' start"
-            stop="'$BENCH/proxies/nginx/ctl.sh' stop"
-            pids="'$BENCH/proxies/nginx/ctl.sh' pids";;
-        *) echo "bench: unknown proxy $p" >&2; exit 1;;
-    esac
-    "$BENCH/wl_http_ka.sh" -p "$P_HTTP" -c "$CONNS" -d "$DURATION" -r "$RUNS" -l "$p" \
-        -o "$OUT" --workload http_ka_64 --start "$start" --stop "$stop" --pids "$pids" \
-        >/dev/null
+    ctl "$p" start >>"$LOG" 2>&1
+    for wl in $WORKLOADS; do
+        case "$wl" in
+        http) run_wl "$p" http_ka wl_http_ka.sh -p "$P_HTTP" -c 50;;
+        https) run_wl "$p" https_ka wl_http_ka.sh -p "$P_TLS13_EC" --tls -c 50;;
+        full)
+            run_wl "$p" full13_ec wl_tls_conn.sh -p "$P_TLS13_EC" -m full --tls-ver 1.3 -c 50
+            run_wl "$p" full12_ec wl_tls_conn.sh -p "$P_TLS12_EC" -m full --tls-ver 1.2 -c 50
+            run_wl "$p" full13_rsa wl_tls_conn.sh -p "$P_TLS13_RSA" -m full --tls-ver 1.3 -c 50
+            run_wl "$p" full12_rsa wl_tls_conn.sh -p "$P_TLS12_RSA" -m full --tls-ver 1.2 -c 50;;
+        resume)
+            run_wl "$p" res13_ec wl_tls_conn.sh -p "$P_TLS13_EC" -m resume --tls-ver 1.3 -c 50
+            run_wl "$p" res12_ec wl_tls_conn.sh -p "$P_TLS12_EC" -m resume --tls-ver 1.2 -c 50;;
+        bulk) run_wl "$p" bulk_1m wl_http_ka.sh -p "$P_TLS13_EC" --tls --path "$PATH_BIG" -c 10;;
+        esac
+    done
+    ctl "$p" stop >>"$LOG" 2>&1 || true
 done
 
-med() { "$BENCH/stat.sh" "$OUT/results.tsv" "$1" http_ka_64 "$2" | cut -d' ' -f1; }
+med() { "$BENCH/stat.sh" "$OUT/results.tsv" "$1" "$2" "$3" "${4:-%.0f}" | cut -d' ' -f1; }
+# MB/s per proxy core for the bulk workload: MBps / (proxy CPU share)
+mbps_core() {
+    awk -F'\t' -v lab="$1" '$1==lab && $2=="bulk_1m" { n=split($4,kv," "); m=0; c=0
+        for (i=1;i<=n;i++) { split(kv[i],p,"="); if (p[1]=="MBps") m=p[2]; if (p[1]=="proxy_cpu_pct") c=p[2] }
+        if (c>0) v[++k]=m/(c/100) }
+        END { if (!k) { print "-"; exit } for(i=1;i<=k;i++) for(j=i+1;j<=k;j++) if (v[j]<v[i]) { t=v[i];v[i]=v[j];v[j]=t }
+              printf "%.0f\n", (k%2)? v[(k+1)/2] : (v[k/2]+v[k/2+1])/2 }' "$OUT/results.tsv"
+}
+row() { # row WORKLOAD KEY TITLE
+    local line s h
+    line=$(printf '%-34s' "$3")
+    for p in $PROXIES; do
+        if [ "$1" = bulk_1m ]; then v=$(mbps_core "$p"); else v=$(med "$p" "$1" "$2"); fi
+        line="$line$(printf ' %10s' "$v")"
+        [ "$p" = sluice ] && s=$v
+        [ "$p" = haproxy ] && h=$v
+    done
+    ratio=$(awk -v s="${s:--}" -v h="${h:--}" 'BEGIN { if (h+0 > 0 && s+0 > 0) printf "%.2fx", s/h; else print "-" }')
+    echo "$line $(printf '%9s' "$ratio")"
+}
 echo
-echo "HTTP/1.1 keep-alive, 64-byte responses, $CONNS connections, ${DURATION}s x $RUNS runs"
-printf '%-10s %14s %12s %18s\n' proxy "req/s" "proxy CPU%" "req/s per core"
-for p in $PROXIES; do
-    printf '%-10s %14s %12s %18s\n' "$p" "$(med "$p" rps)" "$(med "$p" proxy_cpu_pct)" \
-        "$(med "$p" rps_per_proxy_core)"
+printf '%-34s' "per proxy core, median of $RUNS"
+for p in $PROXIES; do printf ' %10s' "$p"; done
+printf ' %9s\n' "vs HAProxy"
+for wl in $WORKLOADS; do
+    case "$wl" in
+    http) row http_ka rps_per_proxy_core "HTTP keep-alive req/s";;
+    https) row https_ka rps_per_proxy_core "HTTPS keep-alive req/s";;
+    full)
+        row full13_ec conn_per_proxy_core "full TLS1.3 ECDSA handshakes/s"
+        row full12_ec conn_per_proxy_core "full TLS1.2 ECDSA handshakes/s"
+        row full13_rsa conn_per_proxy_core "full TLS1.3 RSA handshakes/s"
+        row full12_rsa conn_per_proxy_core "full TLS1.2 RSA handshakes/s";;
+    resume)
+        row res13_ec conn_per_proxy_core "resumed TLS1.3 handshakes/s"
+        row res12_ec conn_per_proxy_core "resumed TLS1.2 handshakes/s";;
+    bulk) row bulk_1m MBps "1 MiB over TLS, MB/s";;
+    esac
 done
-s=$(med sluice rps_per_proxy_core); h=$(med haproxy rps_per_proxy_core)
-case "$PROXIES" in *sluice*haproxy*|*haproxy*sluice*)
-    awk -v s="$s" -v h="$h" 'BEGIN { if (h > 0) printf "sluice/HAProxy per core: %.2fx\n", s / h }';;
-esac
-echo "raw results: $OUT/results.tsv"
+echo "raw results: $OUT/results.tsv (log: $LOG)"
