@@ -106,6 +106,7 @@ enum log_pxfmt {
     LOG_PXFMT_TCP,       /* option tcplog */
     LOG_PXFMT_HTTP,      /* option httplog */
     LOG_PXFMT_CLF,       /* option httplog clf */
+    LOG_PXFMT_HTTPS,     /* option httpslog */
     LOG_PXFMT_CUSTOM,    /* log-format */
 };
 

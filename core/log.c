@@ -144,6 +144,10 @@ static const char fmt_tcplog[] =
 static const char fmt_httplog[] =
     "%ci:%cp [%tr] %ft %b/%s %TR/%Tw/%Tc/%Tr/%Ta %ST %B %CC %CS %tsc %ac/%fc/%bc/%sc/%rc "
     "%sq/%bq %hr %hs %{+Q}r";
+static const char fmt_httpslog[] =
+    "%ci:%cp [%tr] %ft %b/%s %TR/%Tw/%Tc/%Tr/%Ta %ST %B %CC %CS %tsc %ac/%fc/%bc/%sc/%rc "
+    "%sq/%bq %hr %hs %{+Q}r %[fc_err]/%[ssl_fc_err,hex]/%[ssl_c_err]/%[ssl_c_ca_err]/"
+    "%[ssl_fc_is_resumed] %[ssl_fc_sni]/%sslv/%sslc";
 static const char fmt_clf[] =
     "%{+Q}o %{-Q}ci - - [%trg] %r %ST %B \"\" \"\" %cp %ms %ft %b %s %TR %Tw %Tc %Tr %Ta %tsc "
     "%ac %fc %bc %sc %rc %sq %bq %CC %CS %hrl %hsl";
@@ -450,6 +454,15 @@ static int kw_httplog(char **args, int nargs, struct cfg_ctx *ctx, const struct 
     return 0;
 }
 
+static int kw_httpslog(char **args, int nargs, struct cfg_ctx *ctx, const struct cfg_kw *kw,
+                       char **err)
+{
+    if (backend_warning(ctx, err))
+        return 1;
+    set_format(ctx, conf_get(ctx->obj), LOG_PXFMT_HTTPS, NULL);
+    return 0;
+}
+
 static int kw_tcplog(char **args, int nargs, struct cfg_ctx *ctx, const struct cfg_kw *kw,
                      char **err)
 {
@@ -488,6 +501,8 @@ static struct cfg_kw log_kws[] = {
      .parse = kw_log_format, .usage = "log-format <format>"},
     {.name = "option httplog", .sections = PX_SECTIONS, .min_args = 0, .max_args = 1,
      .parse = kw_httplog, .usage = "option httplog [clf]"},
+    {.name = "option httpslog", .sections = PX_SECTIONS, .min_args = 0, .max_args = 0,
+     .parse = kw_httpslog, .usage = "option httpslog"},
     {.name = "option tcplog", .sections = PX_SECTIONS, .min_args = 0, .max_args = 0,
      .parse = kw_tcplog, .usage = "option tcplog"},
     {.name = "option dontlognull", .sections = PX_SECTIONS, .min_args = 0, .max_args = 0,
@@ -512,15 +527,16 @@ static int check_frontend_format(struct proxy *px, struct log_px_conf *c)
 
     if (kind == LOG_PXFMT_NONE)
         return 0;
-    if ((kind == LOG_PXFMT_HTTP || kind == LOG_PXFMT_CLF) && !http) {
+    if ((kind == LOG_PXFMT_HTTP || kind == LOG_PXFMT_CLF || kind == LOG_PXFMT_HTTPS) && !http) {
         cfg_warn_at(&c->fmt_where, "option httplog", "not usable with %s '%s' (needs 'mode "
                     "http'); falling back to 'option tcplog'", px->kind, px->id);
         kind = LOG_PXFMT_TCP;
     }
     str = kind == LOG_PXFMT_TCP ? fmt_tcplog : kind == LOG_PXFMT_HTTP ? fmt_httplog
-        : kind == LOG_PXFMT_CLF ? fmt_clf : c->fmt_str;
+        : kind == LOG_PXFMT_HTTPS ? fmt_httpslog : kind == LOG_PXFMT_CLF ? fmt_clf
+        : c->fmt_str;
     kw = kind == LOG_PXFMT_CUSTOM ? "log-format" : kind == LOG_PXFMT_TCP ? "option tcplog"
-                                                                         : "option httplog";
+         : kind == LOG_PXFMT_HTTPS ? "option httpslog" : "option httplog";
     logfmt_free(c->fmt);
     c->fmt = logfmt_parse(str, SMP_USE_L4 | SMP_USE_BE | (http ? SMP_USE_REQ | SMP_USE_RES : 0),
                           &err);

@@ -148,7 +148,23 @@ static int f_i_dn(const struct smp_arg *a, void *p, struct smp_env *env, struct 
     return dn(env, out, 1);
 }
 
+/* Error codes of a connection that is logged: its handshake succeeded, so the front
+ * connection and TLS errors are 0; the client certificate errors are the verification
+ * result (0 when it verified or none was presented). */
+static int f_zero(const struct smp_arg *a, void *p, struct smp_env *env, struct sample *out,
+                  struct smp_ctx *ctx)
+{
+    out->type = SMP_T_SINT;
+    out->flags = 0;
+    out->data.sint = 0;
+    return 1;
+}
+
 static struct smp_fetch_kw tls_fetches[] = {
+    {.name = "fc_err", .fn = f_zero, .out_type = SMP_T_SINT, .use = SMP_USE_L4},
+    {.name = "ssl_fc_err", .fn = f_zero, .out_type = SMP_T_SINT, .use = SMP_USE_L4},
+    {.name = "ssl_c_err", .fn = f_c_verify, .out_type = SMP_T_SINT, .use = SMP_USE_L4},
+    {.name = "ssl_c_ca_err", .fn = f_zero, .out_type = SMP_T_SINT, .use = SMP_USE_L4},
     {.name = "ssl_fc", .fn = f_ssl_fc, .out_type = SMP_T_BOOL, .use = SMP_USE_L4},
     {.name = "ssl_fc_sni", .fn = f_sni, .out_type = SMP_T_STR, .use = SMP_USE_L4},
     {.name = "ssl_fc_protocol", .fn = f_protocol, .out_type = SMP_T_STR, .use = SMP_USE_L4},
