@@ -208,13 +208,34 @@ static void check_validity(struct tls_cert *c, const struct cfg_where *w)
     }
     if (!self_signed(c->leaf)) {
         X509 *issuer = sk_X509_num(c->chain) ? sk_X509_value(c->chain, 0) : NULL;
+        /* With no chain at all, a leaf issued by a root needs nothing more; a leaf that names
+         * its issuer's certificate (caIssuers in authorityInfoAccess, as public CAs do) was
+         * issued by an intermediate that clients may lack. */
+        AUTHORITY_INFO_ACCESS *aia = issuer ? NULL
+                                   : X509_get_ext_d2i(c->leaf, NID_info_access, NULL, NULL);
+        int needs = issuer != NULL;
 
-        if (!issuer || X509_check_issued(issuer, c->leaf) != X509_V_OK) {
+        for (size_t i = 0; aia && i < sk_ACCESS_DESCRIPTION_num(aia); i++)
+            if (OBJ_obj2nid(sk_ACCESS_DESCRIPTION_value(aia, i)->method) == NID_ad_ca_issuers)
+                needs = 1;
+        if (aia)
+            AUTHORITY_INFO_ACCESS_free(aia);
+        if (needs && (!issuer || X509_check_issued(issuer, c->leaf) != X509_V_OK)) {
             char *iss = name_line(X509_get_issuer_name(c->leaf));
 
             cfg_warn_at(w, "crt", "certificate '%s': the chain does not reach the issuer '%s' "
                         "(intermediate missing from the file?)", c->path, iss);
             free(iss);
+        }
+        for (size_t i = 1; i < sk_X509_num(c->chain); i++) {
+            X509 *child = sk_X509_value(c->chain, i - 1), *parent = sk_X509_value(c->chain, i);
+
+            if (!self_signed(child) && X509_check_issued(parent, child) != X509_V_OK) {
+                cfg_warn_at(w, "crt", "certificate '%s': chain certificate %zu does not issue "
+                            "the one before it (wrong order or missing intermediate?)",
+                            c->path, i + 1);
+                break;
+            }
         }
     }
 }

@@ -252,9 +252,13 @@ static void log_expiries(void)
     for (const struct tls_cert *c = tls_certs; c; c = c->next) {
         long left = tls_cert_seconds_left(c);
 
-        log_msg(left < 30 * 86400 ? LOG_LVL_WARNING : LOG_LVL_NOTICE,
-                "certificate '%s' (%s) expires in %ld seconds (%ld days)", c->path,
-                c->nnames ? c->names[0] : c->subject, left, left / 86400);
+        if (left <= 0)
+            log_warning("certificate '%s' (%s) EXPIRED %ld seconds (%ld days) ago", c->path,
+                        c->nnames ? c->names[0] : c->subject, -left, -left / 86400);
+        else
+            log_msg(left < 30 * 86400 ? LOG_LVL_WARNING : LOG_LVL_NOTICE,
+                    "certificate '%s' (%s) expires in %ld seconds (%ld days)", c->path,
+                    c->nnames ? c->names[0] : c->subject, left, left / 86400);
     }
 }
 

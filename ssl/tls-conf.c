@@ -111,9 +111,13 @@ static int parse_alpn(const char *list, uint8_t **out, size_t *len, int *has_h2,
     return 0;
 }
 
-/* TLS 1.3 suites: BoringSSL's three are fixed; a list may name them in any order. */
+/* TLS 1.3 suites: BoringSSL always offers its three and has no way to restrict them. A list
+ * naming all three (in any order: BoringSSL's preference applies) is accepted; a subset is
+ * refused at load rather than silently not enforced. */
 static int check_ciphersuites(const char *list, char **err)
 {
+    int seen = 0;
+
     static const char *const ok[] = {"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
                                      "TLS_CHACHA20_POLY1305_SHA256", NULL};
     char *copy = str_dup(list), *save = NULL;
@@ -125,8 +129,18 @@ static int check_ciphersuites(const char *list, char **err)
                                   "TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384 and "
                                   "TLS_CHACHA20_POLY1305_SHA256 only", t);
             break;
+        } else {
+            for (int k = 0; ok[k]; k++)
+                if (!strcmp(ok[k], t))
+                    seen |= 1 << k;
         }
     free(copy);
+    if (!ret && seen != 7)
+        ret = str_printf(err, "BoringSSL cannot restrict TLS 1.3 cipher suites: all three "
+                              "(TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, "
+                              "TLS_CHACHA20_POLY1305_SHA256) are always offered; list all "
+                              "three or remove the setting (use ssl-max-ver TLSv1.2 to avoid "
+                              "TLS 1.3)");
     return ret;
 }
 
@@ -544,6 +558,11 @@ static int check_defaults(void)
             memcpy(b->alpn, bind_defaults.alpn, bind_defaults.alpn_len);
             b->alpn_len = bind_defaults.alpn_len;
         }
+        if (b->min_ver && b->max_ver && b->min_ver > b->max_ver) {
+            cfg_alert_at(&l->where, "bind", "invalid TLS version range: ssl-min-ver is above "
+                         "ssl-max-ver");
+            errs++;
+        }
         if (b->verify && !b->ca_file) {
             cfg_alert_at(&l->where, "bind", "'verify %s' needs a 'ca-file' to check client "
                          "certificates with", b->verify & SSL_VERIFY_FAIL_IF_NO_PEER_CERT
@@ -565,10 +584,17 @@ static int check_defaults(void)
                 t->max_ver = srv_defaults.max_ver;
             if (!t->verify_set)
                 t->verify = server_verify_default;
+            if (t->min_ver && t->max_ver && t->min_ver > t->max_ver) {
+                cfg_alert_at(&s->where, "server", "invalid TLS version range: ssl-min-ver is "
+                             "above ssl-max-ver");
+                errs++;
+            }
             if ((t->verify & SSL_VERIFY_PEER) && !t->ca_file) {
-                cfg_alert_at(&s->where, "server", "verify is enabled by default but no CA file "
-                             "is given: add 'ca-file <file>', or 'verify none' when the "
-                             "server's certificate need not be checked");
+                cfg_alert_at(&s->where, "server", t->verify_set
+                             ? "'verify required' needs a 'ca-file' to check the server with"
+                             : "verify is enabled by default but no CA file is given: add "
+                               "'ca-file <file>', or 'verify none' when the server's "
+                               "certificate need not be checked");
                 errs++;
             }
         }
@@ -586,7 +612,7 @@ static int apply_options(char **args, int nargs, int *min, int *max, int *no_tic
         int v;
 
         if ((!strcmp(o, "ssl-min-ver") || !strcmp(o, "ssl-max-ver")) && i + 1 < nargs) {
-            if (parse_version(args[++i], o[5] == 'm' && o[6] == 'i' ? min : max, err) < 0)
+            if (parse_version(args[++i], !strcmp(o, "ssl-min-ver") ? min : max, err) < 0)
                 return -1;
         } else if (!strcmp(o, "no-tls-tickets") && no_tickets) {
             *no_tickets = 1;

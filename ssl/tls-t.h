@@ -73,6 +73,7 @@ struct tls_srv {
     char *ciphers;
     SSL_CTX *ctx;               /* built after parsing */
     SSL_SESSION *sess;          /* last session, for resumption (per worker) */
+    char sess_sni[256];         /* the SNI that session was made for ("" for none) */
 };
 
 /* Per-connection TLS state (the conn's xprt_ctx). */

@@ -110,7 +110,7 @@ static int load_keys_file(struct tkeys *k, char **err)
     FILE *f = fopen(keys_file, "r");
     char line[512];
     struct tkey all[64];
-    int n = 0, len0 = 0;
+    int n = 0, len0 = 0, lineno = 0;
 
     if (!f)
         return str_printf(err, "cannot open '%s': %s", keys_file, strerror(errno));
@@ -118,6 +118,7 @@ static int load_keys_file(struct tkeys *k, char **err)
         uint8_t raw[128];
         size_t rl = 0, ll = strcspn(line, "\r\n");
 
+        lineno++;
         line[ll] = 0;
         if (!ll || line[0] == '#')
             continue;
@@ -125,7 +126,7 @@ static int load_keys_file(struct tkeys *k, char **err)
             (rl != 48 && rl != 80)) {
             fclose(f);
             return str_printf(err, "'%s': line %d is not a base64 key of 48 or 80 bytes",
-                              keys_file, n + 1);
+                              keys_file, lineno);
         }
         if (!len0)
             len0 = (int)rl;

@@ -294,12 +294,16 @@ static int check_bind_contexts(void)
 static int new_session_cb(SSL *ssl, SSL_SESSION *sess)
 {
     struct tls_conn *tc = SSL_get_app_data(ssl);
+    const char *sni = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
 
     if (!tc || !tc->srv)
         return 0;
     if (tc->srv->sess)
         SSL_SESSION_free(tc->srv->sess);
     tc->srv->sess = sess; /* we keep the reference */
+    /* a session is only offered again for the same name: resuming it for another one would
+     * skip that name's certificate verification */
+    snprintf(tc->srv->sess_sni, sizeof(tc->srv->sess_sni), "%s", sni ? sni : "");
     return 1;
 }
 
@@ -502,7 +506,7 @@ int tls_conn_connect(struct conn *c, struct server *srv, struct smp_env *env)
         if (t->verify & SSL_VERIFY_PEER)
             X509_VERIFY_PARAM_set1_host(SSL_get0_param(tc->ssl), sni, strlen(sni));
     }
-    if (t->sess)
+    if (t->sess && !strcmp(t->sess_sni, sni))
         SSL_set_session(tc->ssl, t->sess);
     /* the TLS handshake is part of connecting: retries and timeout connect cover it */
     if (c->flags & CONN_F_CONNECTED)
