@@ -58,7 +58,7 @@ build/asan/%.o: %.c VERSION Makefile
 # ---- dependencies (Debian 12) ----------------------------------------------------------------
 BUILD_PKGS := gcc make pkg-config android-libboringssl-dev liblua5.4-dev libev-dev socat openssl curl
 TEST_PKGS  := varnish socat curl procps iproute2 python3 openssl clang libfuzzer-14-dev \
-              libclang-rt-14-dev
+              libclang-rt-14-dev testssl.sh
 deps:
 	@./.ci/deps.sh $(BUILD_PKGS) $(TEST_PKGS)
 
