@@ -304,22 +304,18 @@ static int parse_hex(struct pat *p, const char *t, size_t len, char **err)
 
 static int parse_regex(struct pat *p, const char *t, size_t len, unsigned flags, char **err)
 {
-    char *src = str_zalloc(len + 1), msg[256];
+    char *src = str_zalloc(len + 1);
     int rc;
 
     memcpy(src, t, len);
     p->u.re = str_zalloc(sizeof(*p->u.re));
-    rc = regcomp(p->u.re, src,
-                 REG_EXTENDED | REG_NOSUB | (flags & ACL_PAT_F_ICASE ? REG_ICASE : 0));
-    if (rc) {
-        regerror(rc, p->u.re, msg, sizeof(msg));
-        str_printf(err, "regex '%s' is invalid: %s", src, msg);
+    rc = smp_regcomp(p->u.re, src, REG_NOSUB | (flags & ACL_PAT_F_ICASE ? REG_ICASE : 0), err);
+    if (rc < 0) {
         free(p->u.re);
-        free(src);
-        return -1;
+        p->u.re = NULL;
     }
     free(src);
-    return 0;
+    return rc;
 }
 
 /* Parses text into pattern p for method m. Returns 0, 1 when the pattern is ignored (found,

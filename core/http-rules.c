@@ -546,9 +546,10 @@ static int need(int have, int want, const char *usage, char **err)
     return 0;
 }
 
+/* Formats in rules render a missing sample as nothing (HAProxy's behaviour outside logs). */
 static int parse_fmt(const char *text, unsigned where, struct logfmt **out, char **err)
 {
-    *out = logfmt_parse(text, where, err);
+    *out = logfmt_parse(text, where | LOGFMT_F_HTTP_HDR, err);
     return *out ? 0 : -1;
 }
 
@@ -891,7 +892,8 @@ static int parse_cond(char **args, int nargs, int at, struct proxy *px, unsigned
     if (at + 1 >= nargs)
         return str_printf(err, "missing condition after '%s'", args[at]);
     *out = acl_cond_parse(args + at, nargs - at, px, where, err);
-    return *out ? 0 : -1;
+    /* a condition may come with a warning (an ACL that can never match here) */
+    return *out ? (*err ? 1 : 0) : -1;
 }
 
 static int kw_http_rule(char **args, int nargs, struct cfg_ctx *ctx, const struct cfg_kw *kw,
@@ -901,12 +903,12 @@ static int kw_http_rule(char **args, int nargs, struct cfg_ctx *ctx, const struc
     enum rule_set set = !strcmp(args[0], "http-request") ? SET_REQ
                         : !strcmp(args[0], "http-response") ? SET_RES : SET_AFTER;
     struct http_rule *r = str_zalloc(sizeof(*r));
-    int at = cond_start(args, nargs, 2);
+    int at = cond_start(args, nargs, 2), warn;
     struct px_rules *pr = px_rules(px);
 
     cfg_where_here(ctx, &r->where);
     if (parse_action(args + 1, at - 1, set, px, r, err) < 0 ||
-        parse_cond(args, nargs, at, px, where_of(set, px), &r->cond, err) < 0) {
+        (warn = parse_cond(args, nargs, at, px, where_of(set, px), &r->cond, err)) < 0) {
         free(r);
         return -1;
     }
@@ -914,7 +916,7 @@ static int kw_http_rule(char **args, int nargs, struct cfg_ctx *ctx, const struc
     if (px->conf.mode != PX_MODE_HTTP)
         return str_printf(err, "ignored: %s rules need 'mode http' (this %s is in mode tcp)",
                           args[0], px->kind), 1;
-    return 0;
+    return warn;
 }
 
 /* "redirect ..." as a proxy keyword: an http-request redirect rule. */

@@ -389,8 +389,7 @@ static int check_regsub(const char *kw, struct smp_arg *args, void **priv, char 
     const char *flags = args[2].type == SMP_ARG_STR ? args[2].data.str.ptr : "";
     const char *subst = args[1].data.str.ptr;
     struct regsub *rs;
-    int cflags = REG_EXTENDED, rc;
-    char msg[256];
+    int cflags = 0;
 
     if (!args[0].data.str.len)
         return str_printf(err, "missing regex");
@@ -413,11 +412,9 @@ static int check_regsub(const char *kw, struct smp_arg *args, void **priv, char 
     }
     rs = str_zalloc(sizeof(*rs));
     rs->global = strchr(flags, 'g') != NULL;
-    rc = regcomp(&rs->re, args[0].data.str.ptr, cflags);
-    if (rc) {
-        regerror(rc, &rs->re, msg, sizeof(msg));
+    if (smp_regcomp(&rs->re, args[0].data.str.ptr, cflags, err) < 0) {
         free(rs);
-        return str_printf(err, "regex '%s' is invalid: %s", args[0].data.str.ptr, msg);
+        return -1;
     }
     *priv = rs;
     return 0;

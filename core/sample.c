@@ -970,6 +970,103 @@ out:
     return ret;
 }
 
+/* Length of the bracket expression starting at s ('['), up to its closing ']' included. */
+static size_t bracket_len(const char *s)
+{
+    size_t i = 1;
+
+    if (s[i] == '^')
+        i++;
+    if (s[i] == ']')
+        i++;
+    while (s[i] && s[i] != ']') {
+        if (s[i] == '[' && (s[i + 1] == ':' || s[i + 1] == '.' || s[i + 1] == '=')) {
+            const char *end = strchr(s + i + 2, s[i + 1]);
+
+            if (!end || end[1] != ']')
+                return strlen(s); /* unterminated: regcomp() reports it */
+            i = (size_t)(end - s) + 2;
+            continue;
+        }
+        i++;
+    }
+    return s[i] ? i + 1 : i;
+}
+
+/* Size of what glibc's regcomp() builds for an extended regex, roughly: it copies the operand
+ * of '+' once and the operand of an interval {n,m} m times, so nested ones multiply. Parses an
+ * alternative up to ')' (or the end) at *pp; the result saturates above RE_MAX_SIZE. */
+#define RE_MAX_SIZE 10000
+#define RE_MAX_DEPTH 200
+
+static unsigned long re_size(const char **pp, int depth)
+{
+    unsigned long total = 0, branch = 0, atom, mult;
+    const char *p = *pp;
+
+    while (*p && *p != ')') {
+        if (*p == '|') {
+            total += branch;
+            branch = 0;
+            p++;
+            continue;
+        }
+        if (*p == '(') {
+            p++;
+            atom = depth < RE_MAX_DEPTH ? re_size(&p, depth + 1) + 1 : RE_MAX_SIZE + 1;
+            if (*p == ')')
+                p++;
+        } else {
+            p += *p == '[' ? bracket_len(p) : *p == '\\' && p[1] ? 2 : 1;
+            atom = 1;
+        }
+        while (*p == '*' || *p == '+' || *p == '?' || (*p == '{' && isdigit((unsigned char)p[1]))) {
+            mult = *p == '+' ? 2 : 1;
+            if (*p == '{') {
+                unsigned long n = strtoul(p + 1, (char **)&p, 10), m = n + 1;
+
+                if (*p == ',')
+                    m = isdigit((unsigned char)p[1]) ? strtoul(p + 1, (char **)&p, 10) : n + 1;
+                mult = m > n ? m : n;
+                p += strcspn(p, "}");
+            }
+            if (*p)
+                p++;
+            atom = atom > RE_MAX_SIZE || mult > RE_MAX_SIZE ? RE_MAX_SIZE + 1
+                                                            : atom * (mult ? mult : 1);
+        }
+        branch += atom;
+        if (branch > RE_MAX_SIZE)
+            branch = RE_MAX_SIZE + 1;
+    }
+    total += branch;
+    *pp = p;
+    return total > RE_MAX_SIZE ? RE_MAX_SIZE + 1 : total;
+}
+
+int smp_regcomp(regex_t *re, const char *src, int cflags, char **err)
+{
+    unsigned long size = 0;
+    const char *p = src;
+    char msg[256];
+    int rc;
+
+    while (*p && size <= RE_MAX_SIZE) {
+        size += re_size(&p, 0);
+        if (*p == ')')
+            p++; /* unbalanced: regcomp() reports it */
+    }
+    if (size > RE_MAX_SIZE)
+        return str_printf(err, "regex '%s' is too complex: its repetitions ('+', '{n,m}') would "
+                               "expand it beyond %d elements", src, RE_MAX_SIZE);
+    rc = regcomp(re, src, REG_EXTENDED | cflags);
+    if (rc) {
+        regerror(rc, re, msg, sizeof(msg));
+        return str_printf(err, "regex '%s' is invalid: %s", src, msg);
+    }
+    return 0;
+}
+
 static void sample_register(void)
 {
     cfg_register_check(15, check_backend_args);
