@@ -32,6 +32,29 @@ struct cfg_kw {
 
 #define CFG_KW_F_NO 0x01 /* also accepted as "no <keyword> ..." (ctx->negated is set) */
 
+/* An option of a keyword line ("bind" options, "server" options), registered by modules:
+ * the core and ssl/ each add their own. */
+struct cfg_opt {
+    const char *name;          /* option name */
+    int nargs;                 /* words taken after the option */
+    /* Applies the option (args[0] is its name) to obj, the line's object (a listener, a
+     * server). Returns 0, > 0 for a warning, < 0 for an error, with *err set. */
+    int (*parse)(char **args, void *obj, char **err);
+};
+
+/* The options a kind of line accepts: every registered table, plus HAProxy's names to tell
+ * "not supported yet" from typos. */
+struct cfg_optset {
+    const char *what;                   /* "bind option", "server option" */
+    const char *const *haproxy;         /* HAProxy's option names */
+    struct cfg_opt_tab *tabs;           /* registered tables */
+};
+
+struct cfg_opt_tab {
+    struct cfg_opt *opts;               /* zero-terminated table */
+    struct cfg_opt_tab *next;
+};
+
 /* A section kind ("global", "frontend", ...). Registered by the module that owns it. */
 struct cfg_section {
     const char *name; /* keyword opening the section */

@@ -845,6 +845,70 @@ int cfg_finish(struct cfg_ctx *ctx)
 }
 
 /* ---------------------------------------------------------------------------------------- */
+/* Options of keyword lines */
+
+void cfg_optset_register(struct cfg_optset *set, struct cfg_opt *opts)
+{
+    struct cfg_opt_tab *t = str_zalloc(sizeof(*t));
+
+    t->opts = opts;
+    t->next = set->tabs;
+    set->tabs = t;
+}
+
+static const struct cfg_opt *optset_find(const struct cfg_optset *set, const char *name)
+{
+    for (const struct cfg_opt_tab *t = set->tabs; t; t = t->next)
+        for (const struct cfg_opt *o = t->opts; o->name; o++)
+            if (!strcmp(o->name, name))
+                return o;
+    return NULL;
+}
+
+static const char *optset_suggest(const struct cfg_optset *set, const char *word)
+{
+    const char *names[256];
+    int n = 0;
+
+    for (const struct cfg_opt_tab *t = set->tabs; t; t = t->next)
+        for (const struct cfg_opt *o = t->opts; o->name && n < 255; o++)
+            names[n++] = o->name;
+    names[n] = NULL;
+    return cfg_suggest_list(word, names);
+}
+
+int cfg_optset_apply(struct cfg_optset *set, char **args, int first, int nargs, void *obj,
+                     char **err)
+{
+    int warn = 0;
+
+    for (int i = first; i < nargs;) {
+        const struct cfg_opt *o = optset_find(set, args[i]);
+        int rc;
+
+        if (!o) {
+            const char *sugg = optset_suggest(set, args[i]);
+
+            if (cfg_in_list(args[i], set->haproxy))
+                return str_printf(err, "HAProxy %s '%s' is not supported by sluice yet",
+                                  set->what, args[i]);
+            return str_printf(err, "unknown option '%s'%s%s%s", args[i],
+                              sugg ? "; did you mean '" : "", sugg ? sugg : "",
+                              sugg ? "'?" : "");
+        }
+        if (o->nargs > 0 && i + o->nargs >= nargs)
+            return str_printf(err, "option '%s' expects %d argument%s", o->name, o->nargs,
+                              o->nargs > 1 ? "s" : "");
+        rc = o->parse(args + i, obj, err);
+        if (rc < 0)
+            return -1;
+        warn |= rc > 0;
+        i += 1 + o->nargs;
+    }
+    return warn;
+}
+
+/* ---------------------------------------------------------------------------------------- */
 /* Generic setters */
 
 /* Warns (returns 1) when the key was already set in this section. */

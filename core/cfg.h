@@ -16,6 +16,15 @@
 void cfg_register_section(struct cfg_section *sec);
 void cfg_register_keywords(struct cfg_kw *kws);
 
+/* Registers a table of options (ending with a zeroed entry) for a kind of line. */
+void cfg_optset_register(struct cfg_optset *set, struct cfg_opt *opts);
+
+/* Applies the options args[first..nargs-1] to obj. Returns 0, > 0 when an option warned,
+ * < 0 with *err set at the first error (unknown option with a suggestion, HAProxy option not
+ * supported yet, missing argument, or the option's own error). */
+int cfg_optset_apply(struct cfg_optset *set, char **args, int first, int nargs, void *obj,
+                     char **err);
+
 /* Check hooks run after every file is parsed, in ascending prio order. A hook reports its own
  * errors with cfg_alert_at() and returns how many it found. */
 typedef int (*cfg_check_fn)(void);

@@ -1083,23 +1083,16 @@ void http_cli_io(struct stream *s, int revents)
 void http_srv_io(struct stream *s, int revents)
 {
     if (s->srv.flags & CONN_F_CONNECTING) {
-        if (!(revents & EV_WRITE) && !(s->srv.flags & CONN_F_XPRT_HS))
-            return;
-        int cr = conn_connect_progress(&s->srv);
+        int r = strm_srv_connect_event(s, revents);
 
-        if (cr == 0) {
+        if (r < 0) {
+            set_term(s, 'S', 'C');
+            http_answer_status(s, 503);
+        }
+        if (r <= 0) {
             http_process(s);
             return;
         }
-        if (cr < 0) {
-            if (strm_retry(s) < 0) {
-                set_term(s, 'S', 'C');
-                http_answer_status(s, 503);
-            }
-            http_process(s);
-            return;
-        }
-        strm_srv_connected(s);
     }
     if (revents & EV_WRITE)
         flush_srv(s);

@@ -37,13 +37,5 @@ struct listener {
     void *rt;                  /* the worker's watcher (worker.c) */
 };
 
-/* A "bind" option registered by a module (ssl/ registers "ssl", "crt", ...). */
-struct bind_kw {
-    const char *name;          /* option name */
-    int nargs;                 /* words taken after the option */
-    /* Applies the option to every listener of the line. Returns 0, > 0 for a warning, < 0
-     * for an error, with *err set. */
-    int (*parse)(char **args, struct listener *l, char **err);
-};
 
 #endif

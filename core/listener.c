@@ -24,45 +24,14 @@
 struct listener *listeners;
 static struct listener **listeners_tail = &listeners;
 
-static struct bind_kw_tab {
-    struct bind_kw *kws;
-    struct bind_kw_tab *next;
-} *bind_kw_tabs;
-
-void lsn_register_bind_kws(struct bind_kw *kws)
-{
-    struct bind_kw_tab *t = str_zalloc(sizeof(*t));
-
-    t->kws = kws;
-    t->next = bind_kw_tabs;
-    bind_kw_tabs = t;
-}
-
-static const struct bind_kw *find_bind_kw(const char *name)
-{
-    for (struct bind_kw_tab *t = bind_kw_tabs; t; t = t->next)
-        for (const struct bind_kw *k = t->kws; k->name; k++)
-            if (!strcmp(k->name, name))
-                return k;
-    return NULL;
-}
-
-static const char *suggest_bind_kw(const char *word)
-{
-    const char *names[128];
-    int n = 0;
-
-    for (struct bind_kw_tab *t = bind_kw_tabs; t; t = t->next)
-        for (const struct bind_kw *k = t->kws; k->name && n < 127; k++)
-            names[n++] = k->name;
-    names[n] = NULL;
-    return cfg_suggest_list(word, names);
-}
+struct cfg_optset lsn_bind_opts = {.what = "bind option", .haproxy = cfg_haproxy_bind_kws};
 
 /* ---- core bind options ------------------------------------------------------------------- */
 
-static int bo_name(char **args, struct listener *l, char **err)
+static int bo_name(char **args, void *obj, char **err)
 {
+    struct listener *l = obj;
+
     l->name = cfg_intern(args[1]);
     return 0;
 }
@@ -82,18 +51,24 @@ static int bo_int(const char *kw, const char *val, long long min, long long max,
     return 0;
 }
 
-static int bo_backlog(char **args, struct listener *l, char **err)
+static int bo_backlog(char **args, void *obj, char **err)
 {
+    struct listener *l = obj;
+
     return bo_int(args[0], args[1], 1, 1 << 20, &l->backlog, err);
 }
 
-static int bo_maxconn(char **args, struct listener *l, char **err)
+static int bo_maxconn(char **args, void *obj, char **err)
 {
+    struct listener *l = obj;
+
     return bo_int(args[0], args[1], 1, 10000000, &l->maxconn, err);
 }
 
-static int bo_mode(char **args, struct listener *l, char **err)
+static int bo_mode(char **args, void *obj, char **err)
 {
+    struct listener *l = obj;
+
     char *end;
     long m = strtol(args[1], &end, 8);
 
@@ -103,14 +78,18 @@ static int bo_mode(char **args, struct listener *l, char **err)
     return 0;
 }
 
-static int bo_uid(char **args, struct listener *l, char **err)
+static int bo_uid(char **args, void *obj, char **err)
 {
+    struct listener *l = obj;
+
     return bo_int(args[0], args[1], 0, 0x7fffffff, !strcmp(args[0], "uid") ? &l->unix_uid
                                                                           : &l->unix_gid, err);
 }
 
-static int bo_user(char **args, struct listener *l, char **err)
+static int bo_user(char **args, void *obj, char **err)
 {
+    struct listener *l = obj;
+
     struct passwd *pw = getpwnam(args[1]);
 
     if (!pw)
@@ -119,8 +98,10 @@ static int bo_user(char **args, struct listener *l, char **err)
     return 0;
 }
 
-static int bo_group(char **args, struct listener *l, char **err)
+static int bo_group(char **args, void *obj, char **err)
 {
+    struct listener *l = obj;
+
     struct group *gr = getgrnam(args[1]);
 
     if (!gr)
@@ -129,20 +110,24 @@ static int bo_group(char **args, struct listener *l, char **err)
     return 0;
 }
 
-static int bo_v6(char **args, struct listener *l, char **err)
+static int bo_v6(char **args, void *obj, char **err)
 {
+    struct listener *l = obj;
+
     l->v6only = !strcmp(args[0], "v6only") ? 1 : 2;
     return 0;
 }
 
-static int bo_interface(char **args, struct listener *l, char **err)
+static int bo_interface(char **args, void *obj, char **err)
 {
+    struct listener *l = obj;
+
     free(l->interface);
     l->interface = str_dup(args[1]);
     return 0;
 }
 
-static struct bind_kw core_bind_kws[] = {
+static struct cfg_opt core_bind_kws[] = {
     {"name", 1, bo_name},       {"backlog", 1, bo_backlog}, {"maxconn", 1, bo_maxconn},
     {"mode", 1, bo_mode},       {"uid", 1, bo_uid},         {"gid", 1, bo_uid},
     {"user", 1, bo_user},       {"group", 1, bo_group},     {"v6only", 0, bo_v6},
@@ -176,30 +161,12 @@ static int bind_options(char **args, int first, int nargs, struct listener *from
 {
     int warn = 0;
 
-    for (int i = first; i < nargs;) {
-        const struct bind_kw *k = find_bind_kw(args[i]);
+    for (struct listener *l = from; l; l = l->next) {
+        int rc = cfg_optset_apply(&lsn_bind_opts, args, first, nargs, l, err);
 
-        if (!k) {
-            const char *sugg = suggest_bind_kw(args[i]);
-
-            if (cfg_in_list(args[i], cfg_haproxy_bind_kws))
-                return str_printf(err, "HAProxy bind option '%s' is not supported by sluice "
-                                       "yet", args[i]);
-            return str_printf(err, "unknown option '%s'%s%s%s", args[i],
-                              sugg ? "; did you mean '" : "", sugg ? sugg : "",
-                              sugg ? "'?" : "");
-        }
-        if (i + k->nargs >= nargs && k->nargs > 0)
-            return str_printf(err, "option '%s' expects %d argument%s", k->name, k->nargs,
-                              k->nargs > 1 ? "s" : "");
-        for (struct listener *l = from; l; l = l->next) {
-            int rc = k->parse(args + i, l, err);
-
-            if (rc < 0)
-                return -1;
-            warn |= rc > 0;
-        }
-        i += 1 + k->nargs;
+        if (rc < 0)
+            return -1;
+        warn |= rc > 0;
     }
     return warn;
 }
@@ -258,7 +225,7 @@ static struct cfg_kw listener_kws[] = {
 static void listener_register(void)
 {
     cfg_register_keywords(listener_kws);
-    lsn_register_bind_kws(core_bind_kws);
+    cfg_optset_register(&lsn_bind_opts, core_bind_kws);
 }
 INITCALL(listener_register)
 

@@ -2,13 +2,15 @@
 #ifndef SLUICE_CORE_LISTENER_H
 #define SLUICE_CORE_LISTENER_H
 
+#include "cfg-t.h"
 #include "listener-t.h"
 
 /* Every listener of every frontend, in declaration order. */
 extern struct listener *listeners;
 
-/* Registers a NULL-name-terminated table of bind options. */
-void lsn_register_bind_kws(struct bind_kw *kws);
+/* The options of "bind" lines: modules register theirs with cfg_optset_register(); each
+ * option's parse() gets the struct listener *. */
+extern struct cfg_optset lsn_bind_opts;
 
 /* Master, before forking: creates the listening sockets, one per worker slot with
  * SO_REUSEPORT for TCP addresses, one shared socket for UNIX paths and inherited fd@N.

@@ -351,24 +351,17 @@ static void srv_io_cb(struct ev_loop *l, ev_io *w, int revents)
         return;
     }
     if (s->srv.flags & CONN_F_CONNECTING) {
-        if (!(revents & EV_WRITE) && !(s->srv.flags & CONN_F_XPRT_HS))
-            return;
-        int cr = conn_connect_progress(&s->srv);
+        int r = strm_srv_connect_event(s, revents);
 
-        if (cr == 0) {
+        if (r < 0) {
+            memcpy(s->info.term, "SC", 2);
+            strm_free(s);
+            return;
+        }
+        if (r == 0) {
             strm_update(s);
             return;
         }
-        if (cr < 0) {
-            if (strm_retry(s) < 0) {
-                memcpy(s->info.term, "SC", 2);
-                strm_free(s);
-                return;
-            }
-            strm_update(s);
-            return;
-        }
-        strm_srv_connected(s);
         log_debug("%s: connected to server %s/%s", s->fe->id, s->be->id, s->target->id);
     }
     if ((revents & EV_WRITE) && s->req)
@@ -472,6 +465,22 @@ static void timer_cb(struct ev_loop *l, ev_timer *w, int revents)
     }
     arm_timer(s);
     }
+}
+
+int strm_srv_connect_event(struct stream *s, int revents)
+{
+    int cr;
+
+    if (!(revents & EV_WRITE) && !(s->srv.flags & CONN_F_XPRT_HS))
+        return 0;
+    cr = conn_connect_progress(&s->srv);
+    if (cr > 0) {
+        strm_srv_connected(s);
+        return 1;
+    }
+    if (cr == 0)
+        return 0;
+    return strm_retry(s) < 0 ? -1 : 0;
 }
 
 void strm_srv_connected(struct stream *s)

@@ -38,6 +38,11 @@ int strm_connect_srv(struct stream *s, struct server *srv);
  * Returns as strm_connect(). */
 int strm_retry(struct stream *s);
 
+/* Readiness on a connecting server socket: 1 when the connection (and its TLS handshake)
+ * is now established, 0 when nothing more is to be done now (still connecting, or a retry
+ * started), -1 when every attempt failed. */
+int strm_srv_connect_event(struct stream *s, int revents);
+
 /* The server connection just became established: counts it, records Tc. */
 void strm_srv_connected(struct stream *s);
 

@@ -32,12 +32,5 @@ struct server {
     int nb_idle;               /* how many */
 };
 
-/* A "server" option registered by a module (ssl/ registers "ssl", "verify", ...). */
-struct srv_kw {
-    const char *name;          /* option name */
-    int nargs;                 /* words taken after the option */
-    /* Returns 0, > 0 for a warning, < 0 for an error, with *err set. */
-    int (*parse)(char **args, struct server *srv, char **err);
-};
 
 #endif

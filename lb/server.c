@@ -9,45 +9,13 @@
 #include "proxy.h"
 #include "str.h"
 
-static struct srv_kw_tab {
-    struct srv_kw *kws;
-    struct srv_kw_tab *next;
-} *srv_kw_tabs;
-
-void srv_register_kws(struct srv_kw *kws)
-{
-    struct srv_kw_tab *t = str_zalloc(sizeof(*t));
-
-    t->kws = kws;
-    t->next = srv_kw_tabs;
-    srv_kw_tabs = t;
-}
-
-static const struct srv_kw *find_srv_kw(const char *name)
-{
-    for (struct srv_kw_tab *t = srv_kw_tabs; t; t = t->next)
-        for (const struct srv_kw *k = t->kws; k->name; k++)
-            if (!strcmp(k->name, name))
-                return k;
-    return NULL;
-}
-
-static const char *suggest_srv_kw(const char *word)
-{
-    const char *names[128];
-    int n = 0;
-
-    for (struct srv_kw_tab *t = srv_kw_tabs; t; t = t->next)
-        for (const struct srv_kw *k = t->kws; k->name && n < 127; k++)
-            names[n++] = k->name;
-    names[n] = NULL;
-    return cfg_suggest_list(word, names);
-}
+struct cfg_optset srv_opts = {.what = "server option", .haproxy = cfg_haproxy_server_kws};
 
 /* ---- core server options ----------------------------------------------------------------- */
 
-static int so_weight(char **args, struct server *srv, char **err)
+static int so_weight(char **args, void *obj, char **err)
 {
+    struct server *srv = obj;
     long long w;
     char *e = NULL;
 
@@ -60,8 +28,9 @@ static int so_weight(char **args, struct server *srv, char **err)
     return 0;
 }
 
-static int so_flag(char **args, struct server *srv, char **err)
+static int so_flag(char **args, void *obj, char **err)
 {
+    struct server *srv = obj;
     if (!strcmp(args[0], "disabled"))
         srv->flags |= SRV_F_DISABLED;
     else if (!strcmp(args[0], "enabled"))
@@ -71,42 +40,12 @@ static int so_flag(char **args, struct server *srv, char **err)
     return 0;
 }
 
-static struct srv_kw core_srv_kws[] = {
+static struct cfg_opt core_srv_kws[] = {
     {"weight", 1, so_weight}, {"disabled", 0, so_flag}, {"enabled", 0, so_flag},
     {"backup", 0, so_flag},   {NULL, 0, NULL},
 };
 
 /* ---- the server keyword ------------------------------------------------------------------ */
-
-static int srv_options(char **args, int first, int nargs, struct server *srv, char **err)
-{
-    int warn = 0;
-
-    for (int i = first; i < nargs;) {
-        const struct srv_kw *k = find_srv_kw(args[i]);
-        int rc;
-
-        if (!k) {
-            const char *sugg = suggest_srv_kw(args[i]);
-
-            if (cfg_in_list(args[i], cfg_haproxy_server_kws))
-                return str_printf(err, "HAProxy server option '%s' is not supported by sluice "
-                                       "yet", args[i]);
-            return str_printf(err, "unknown option '%s'%s%s%s", args[i],
-                              sugg ? "; did you mean '" : "", sugg ? sugg : "",
-                              sugg ? "'?" : "");
-        }
-        if (i + k->nargs >= nargs && k->nargs > 0)
-            return str_printf(err, "option '%s' expects %d argument%s", k->name, k->nargs,
-                              k->nargs > 1 ? "s" : "");
-        rc = k->parse(args + i, srv, err);
-        if (rc < 0)
-            return -1;
-        warn |= rc > 0;
-        i += 1 + k->nargs;
-    }
-    return warn;
-}
 
 static int kw_server(char **args, int nargs, struct cfg_ctx *ctx, const struct cfg_kw *kw,
                      char **err)
@@ -135,7 +74,7 @@ static int kw_server(char **args, int nargs, struct cfg_ctx *ctx, const struct c
     srv->puid = puid;
     *p = srv;
     px->nsrv++;
-    return srv_options(args, 3, nargs, srv, err);
+    return cfg_optset_apply(&srv_opts, args, 3, nargs, srv, err);
 }
 
 static struct cfg_kw server_kws[] = {
@@ -147,6 +86,6 @@ static struct cfg_kw server_kws[] = {
 static void server_register(void)
 {
     cfg_register_keywords(server_kws);
-    srv_register_kws(core_srv_kws);
+    cfg_optset_register(&srv_opts, core_srv_kws);
 }
 INITCALL(server_register)

@@ -2,10 +2,12 @@
 #ifndef SLUICE_LB_SERVER_H
 #define SLUICE_LB_SERVER_H
 
+#include "cfg-t.h"
 #include "server-t.h"
 
-/* Registers a NULL-name-terminated table of server options. */
-void srv_register_kws(struct srv_kw *kws);
+/* The options of "server" lines: modules register theirs with cfg_optset_register(); each
+ * option's parse() gets the struct server *. */
+extern struct cfg_optset srv_opts;
 
 /* Returns 1 when the server may receive new connections (not in maintenance). */
 static inline int srv_usable(const struct server *srv)

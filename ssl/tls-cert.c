@@ -28,8 +28,7 @@
 
 struct tls_cert *tls_certs;
 
-/* The last library error as text (for messages). */
-static const char *lib_error(void)
+const char *tls_lib_error(void)
 {
     static char buf[256];
     unsigned long e = ERR_get_error();
@@ -262,7 +261,7 @@ struct tls_cert *tls_cert_load(const char *path, const struct cfg_where *w, char
     c->leaf = PEM_read_bio_X509_AUX(b, NULL, NULL, NULL);
     if (!c->leaf) {
         BIO_free(b);
-        str_printf(err, "no certificate found in '%s' (%s)", path, lib_error());
+        str_printf(err, "no certificate found in '%s' (%s)", path, tls_lib_error());
         goto fail;
     }
     c->chain = sk_X509_new_null();

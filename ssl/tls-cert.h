@@ -20,6 +20,9 @@ int tls_cert_load_path(const char *path, const struct cfg_where *w,
 /* 1 when name matches pattern ("www.example.com", or "*.example.com" for one label). */
 int tls_name_match(const char *pattern, const char *name);
 
+/* The library's last error as text, clearing the error queue (for messages). */
+const char *tls_lib_error(void);
+
 /* Seconds until the certificate expires (negative once expired). */
 long tls_cert_seconds_left(const struct tls_cert *c);
 

@@ -165,14 +165,16 @@ static int add_cert(struct tls_cert *c, void *arg)
     return 0;
 }
 
-static int bo_ssl(char **args, struct listener *l, char **err)
+static int bo_ssl(char **args, void *obj, char **err)
 {
+    struct listener *l = obj;
     bind_of(l)->ssl = 1;
     return 0;
 }
 
-static int bo_crt(char **args, struct listener *l, char **err)
+static int bo_crt(char **args, void *obj, char **err)
 {
+    struct listener *l = obj;
     struct tls_bind *b = bind_of(l);
     struct add_ctx a = {.b = b};
     char *path = based(crt_base, args[1]);
@@ -191,8 +193,9 @@ static int bo_crt(char **args, struct listener *l, char **err)
 
 /* crt-list: "<cert> [<options>] [[!]<sni filter> ...]" per line; bracketed per-line options
  * are not supported yet and say so. */
-static int bo_crt_list(char **args, struct listener *l, char **err)
+static int bo_crt_list(char **args, void *obj, char **err)
 {
+    struct listener *l = obj;
     char *path = based(crt_base, args[1]);
     FILE *f = fopen(path, "r");
     char line[4096];
@@ -244,8 +247,9 @@ static int bo_crt_list(char **args, struct listener *l, char **err)
     return ret;
 }
 
-static int bo_ca_file(char **args, struct listener *l, char **err)
+static int bo_ca_file(char **args, void *obj, char **err)
 {
+    struct listener *l = obj;
     struct tls_bind *b = bind_of(l);
     char *path = based(ca_base, args[1]);
 
@@ -264,8 +268,9 @@ static int bo_ca_file(char **args, struct listener *l, char **err)
     return 0;
 }
 
-static int bo_verify(char **args, struct listener *l, char **err)
+static int bo_verify(char **args, void *obj, char **err)
 {
+    struct listener *l = obj;
     struct tls_bind *b = bind_of(l);
 
     if (!strcmp(args[1], "none"))
@@ -281,8 +286,9 @@ static int bo_verify(char **args, struct listener *l, char **err)
     return 0;
 }
 
-static int bo_alpn(char **args, struct listener *l, char **err)
+static int bo_alpn(char **args, void *obj, char **err)
 {
+    struct listener *l = obj;
     struct tls_bind *b = bind_of(l);
     int h2;
 
@@ -294,8 +300,9 @@ static int bo_alpn(char **args, struct listener *l, char **err)
     return 0;
 }
 
-static int bo_version(char **args, struct listener *l, char **err)
+static int bo_version(char **args, void *obj, char **err)
 {
+    struct listener *l = obj;
     struct tls_bind *b = bind_of(l);
 
     return parse_version(args[1], !strcmp(args[0], "ssl-min-ver") ? &b->min_ver : &b->max_ver,
@@ -303,8 +310,9 @@ static int bo_version(char **args, struct listener *l, char **err)
 }
 
 /* no-tlsv10 ... no-tlsv13, force-tlsv1x: narrow the version range */
-static int bo_no_version(char **args, struct listener *l, char **err)
+static int bo_no_version(char **args, void *obj, char **err)
 {
+    struct listener *l = obj;
     struct tls_bind *b = bind_of(l);
     const char *k = args[0];
     int v = strstr(k, "10") ? TLS1_VERSION : strstr(k, "11") ? TLS1_1_VERSION
@@ -325,8 +333,9 @@ static int bo_no_version(char **args, struct listener *l, char **err)
     return 0;
 }
 
-static int bo_string(char **args, struct listener *l, char **err)
+static int bo_string(char **args, void *obj, char **err)
 {
+    struct listener *l = obj;
     struct tls_bind *b = bind_of(l);
     char **field = !strcmp(args[0], "ciphers") ? &b->ciphers
                    : !strcmp(args[0], "ciphersuites") ? &b->ciphersuites : &b->curves;
@@ -338,8 +347,9 @@ static int bo_string(char **args, struct listener *l, char **err)
     return 0;
 }
 
-static int bo_flag(char **args, struct listener *l, char **err)
+static int bo_flag(char **args, void *obj, char **err)
 {
+    struct listener *l = obj;
     struct tls_bind *b = bind_of(l);
 
     if (!strcmp(args[0], "strict-sni"))
@@ -349,8 +359,9 @@ static int bo_flag(char **args, struct listener *l, char **err)
     return 0;
 }
 
-static int bo_ticket_keys(char **args, struct listener *l, char **err)
+static int bo_ticket_keys(char **args, void *obj, char **err)
 {
+    struct listener *l = obj;
     char *path = based(crt_base, args[1]);
     int rc = tls_tickets_set_file(path, &l->where, err);
 
@@ -358,7 +369,7 @@ static int bo_ticket_keys(char **args, struct listener *l, char **err)
     return rc;
 }
 
-static struct bind_kw tls_bind_kws[] = {
+static struct cfg_opt tls_bind_kws[] = {
     {"ssl", 0, bo_ssl},
     {"crt", 1, bo_crt},
     {"crt-list", 1, bo_crt_list},
@@ -389,14 +400,16 @@ static struct bind_kw tls_bind_kws[] = {
 
 /* ---- server options ------------------------------------------------------------------------ */
 
-static int so_ssl(char **args, struct server *s, char **err)
+static int so_ssl(char **args, void *obj, char **err)
 {
+    struct server *s = obj;
     srv_of(s)->ssl = 1;
     return 0;
 }
 
-static int so_verify(char **args, struct server *s, char **err)
+static int so_verify(char **args, void *obj, char **err)
 {
+    struct server *s = obj;
     struct tls_srv *t = srv_of(s);
 
     if (!strcmp(args[1], "none"))
@@ -410,8 +423,9 @@ static int so_verify(char **args, struct server *s, char **err)
     return 0;
 }
 
-static int so_file(char **args, struct server *s, char **err)
+static int so_file(char **args, void *obj, char **err)
 {
+    struct server *s = obj;
     struct tls_srv *t = srv_of(s);
     int is_ca = !strcmp(args[0], "ca-file");
     char *path = based(is_ca ? ca_base : crt_base, args[1]);
@@ -431,8 +445,9 @@ static int so_file(char **args, struct server *s, char **err)
     return 0;
 }
 
-static int so_sni(char **args, struct server *s, char **err)
+static int so_sni(char **args, void *obj, char **err)
 {
+    struct server *s = obj;
     struct tls_srv *t = srv_of(s);
 
     free(t->sni);
@@ -441,8 +456,9 @@ static int so_sni(char **args, struct server *s, char **err)
     return t->sni_expr ? 0 : -1;
 }
 
-static int so_alpn(char **args, struct server *s, char **err)
+static int so_alpn(char **args, void *obj, char **err)
 {
+    struct server *s = obj;
     struct tls_srv *t = srv_of(s);
     int h2;
 
@@ -453,16 +469,18 @@ static int so_alpn(char **args, struct server *s, char **err)
     return 0;
 }
 
-static int so_version(char **args, struct server *s, char **err)
+static int so_version(char **args, void *obj, char **err)
 {
+    struct server *s = obj;
     struct tls_srv *t = srv_of(s);
 
     return parse_version(args[1], !strcmp(args[0], "ssl-min-ver") ? &t->min_ver : &t->max_ver,
                          err);
 }
 
-static int so_ciphers(char **args, struct server *s, char **err)
+static int so_ciphers(char **args, void *obj, char **err)
 {
+    struct server *s = obj;
     struct tls_srv *t = srv_of(s);
 
     free(t->ciphers);
@@ -470,7 +488,7 @@ static int so_ciphers(char **args, struct server *s, char **err)
     return 0;
 }
 
-static struct srv_kw tls_srv_kws[] = {
+static struct cfg_opt tls_srv_kws[] = {
     {"ssl", 0, so_ssl},         {"verify", 1, so_verify},       {"ca-file", 1, so_file},
     {"crt", 1, so_file},        {"sni", 1, so_sni},             {"alpn", 1, so_alpn},
     {"ssl-min-ver", 1, so_version}, {"ssl-max-ver", 1, so_version},
@@ -774,8 +792,8 @@ static struct cfg_kw tls_kws[] = {
 static void tls_conf_register(void)
 {
     cfg_register_keywords(tls_kws);
-    lsn_register_bind_kws(tls_bind_kws);
-    srv_register_kws(tls_srv_kws);
+    cfg_optset_register(&lsn_bind_opts, tls_bind_kws);
+    cfg_optset_register(&srv_opts, tls_srv_kws);
     cfg_register_check(29, check_defaults);
 }
 INITCALL(tls_conf_register)

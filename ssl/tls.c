@@ -50,18 +50,6 @@ const char *tls_lib_version(void)
     return v;
 }
 
-static const char *lib_error(void)
-{
-    static char buf[256];
-    unsigned long e = ERR_get_error();
-
-    ERR_clear_error();
-    if (!e)
-        return "unknown error";
-    ERR_error_string_n(e, buf, sizeof(buf));
-    return buf;
-}
-
 int tls_listener_has(const struct listener *l)
 {
     const struct tls_bind *b = l->tls;
@@ -212,13 +200,13 @@ static SSL_CTX *bind_ctx(struct tls_bind *b, struct tls_cert *c, const char *sid
     SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
 
     if (!ctx) {
-        str_printf(err, "cannot create a TLS context: %s", lib_error());
+        str_printf(err, "cannot create a TLS context: %s", tls_lib_error());
         return NULL;
     }
     if (version_ok(ctx, b->min_ver, b->max_ver, err) < 0)
         goto fail;
     if (!SSL_CTX_set_strict_cipher_list(ctx, b->ciphers ? b->ciphers : TLS_DEFAULT_CIPHERS)) {
-        str_printf(err, "invalid cipher list '%s': %s", b->ciphers, lib_error());
+        str_printf(err, "invalid cipher list '%s': %s", b->ciphers, tls_lib_error());
         goto fail;
     }
     if (!SSL_CTX_set1_curves_list(ctx, b->curves ? b->curves : TLS_DEFAULT_CURVES)) {
@@ -228,7 +216,7 @@ static SSL_CTX *bind_ctx(struct tls_bind *b, struct tls_cert *c, const char *sid
     SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE);
     SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     if (!SSL_CTX_use_certificate(ctx, c->leaf) || !SSL_CTX_use_PrivateKey(ctx, c->key)) {
-        str_printf(err, "cannot use certificate '%s': %s", c->path, lib_error());
+        str_printf(err, "cannot use certificate '%s': %s", c->path, tls_lib_error());
         goto fail;
     }
     for (size_t i = 0; i < sk_X509_num(c->chain); i++)
@@ -323,7 +311,7 @@ static int check_server_contexts(void)
                 (t->ciphers && !SSL_CTX_set_strict_cipher_list(t->ctx, t->ciphers) &&
                  str_printf(&err, "invalid cipher list '%s'", t->ciphers)) ||
                 tls_conf_server_auth(t->ctx, t, &err) < 0) {
-                cfg_alert_at(&srv->where, "server", "%s", err ? err : lib_error());
+                cfg_alert_at(&srv->where, "server", "%s", err ? err : tls_lib_error());
                 free(err);
                 errs++;
                 continue;
@@ -363,7 +351,7 @@ static ssize_t io_result(struct conn *c, struct tls_conn *tc, int r)
         return CONN_ERROR;
     default:
         if (log_debug_on)
-            log_debug("TLS error: %s", lib_error());
+            log_debug("TLS error: %s", tls_lib_error());
         ERR_clear_error();
         return CONN_ERROR;
     }
