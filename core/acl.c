@@ -511,10 +511,27 @@ static int str_lookup(const struct acl_patset *ps, const struct sample *s)
             best = k >= 0 && (best < 0 || k < best) ? k : best;
             continue;
         }
+        if (ps->match == ACL_M_BEG) {
+            /* prefixes: the longest one wins (map_beg returns the most specific value, as
+             * HAProxy's prefix tree does); any one is enough for an ACL */
+            int l = x->nlens - 1;
+
+            k = -1;
+            while (l >= 0 && (size_t)x->lens[l] > len)
+                l--;
+            for (; l >= 0; l--) {
+                k = str_search(ps, x, str, (size_t)x->lens[l], c);
+                if (k >= 0)
+                    break;
+            }
+            if (k >= 0 && (best < 0 || ps->pats[k].u.str.len > ps->pats[best].u.str.len))
+                best = k;
+            continue;
+        }
         for (int l = 0; l < x->nlens && (size_t)x->lens[l] <= len; l++) {
             size_t pl = (size_t)x->lens[l];
 
-            k = str_search(ps, x, ps->match == ACL_M_BEG ? str : str + len - pl, pl, c);
+            k = str_search(ps, x, str + len - pl, pl, c);
             best = k >= 0 && (best < 0 || k < best) ? k : best;
         }
     }

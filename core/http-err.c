@@ -51,28 +51,47 @@ static int err_index(int status)
 
 const char *http_reason(int status)
 {
+    /* HAProxy's http_get_reason() phrases, used for statuses sluice writes itself */
     static const struct {
         int status;
         const char *reason;
-    } more[] = {
-        {100, "Continue"}, {101, "Switching Protocols"}, {201, "Created"}, {202, "Accepted"},
-        {204, "No Content"}, {206, "Partial Content"}, {301, "Moved Permanently"},
-        {302, "Found"}, {303, "See Other"}, {304, "Not Modified"},
-        {307, "Temporary Redirect"}, {308, "Permanent Redirect"}, {409, "Conflict"},
-        {411, "Length Required"}, {412, "Precondition Failed"}, {414, "URI Too Long"},
-        {415, "Unsupported Media Type"}, {416, "Range Not Satisfiable"},
-        {417, "Expectation Failed"}, {421, "Misdirected Request"}, {422, "Unprocessable Entity"},
-        {426, "Upgrade Required"}, {431, "Request Header Fields Too Large"},
-        {505, "HTTP Version Not Supported"},
+    } r[] = {
+        {100, "Continue"}, {101, "Switching Protocols"}, {102, "Processing"},
+        {103, "Early Hints"}, {200, "OK"}, {201, "Created"}, {202, "Accepted"},
+        {203, "Non-Authoritative Information"}, {204, "No Content"}, {205, "Reset Content"},
+        {206, "Partial Content"}, {207, "Multi-Status"}, {210, "Content Different"},
+        {226, "IM Used"}, {300, "Multiple Choices"}, {301, "Moved Permanently"},
+        {302, "Found"}, {303, "See Other"}, {304, "Not Modified"}, {305, "Use Proxy"},
+        {307, "Temporary Redirect"}, {308, "Permanent Redirect"}, {310, "Too many Redirects"},
+        {400, "Bad Request"}, {401, "Unauthorized"}, {402, "Payment Required"},
+        {403, "Forbidden"}, {404, "Not Found"}, {405, "Method Not Allowed"},
+        {406, "Not Acceptable"}, {407, "Proxy Authentication Required"},
+        {408, "Request Time-out"}, {409, "Conflict"}, {410, "Gone"},
+        {411, "Length Required"}, {412, "Precondition Failed"},
+        {413, "Request Entity Too Large"}, {414, "Request-URI Too Long"},
+        {415, "Unsupported Media Type"}, {416, "Requested range unsatisfiable"},
+        {417, "Expectation failed"}, {418, "I'm a teapot"}, {421, "Misdirected Request"},
+        {422, "Unprocessable entity"}, {423, "Locked"}, {424, "Method failure"},
+        {425, "Too Early"}, {426, "Upgrade Required"}, {428, "Precondition Required"},
+        {429, "Too Many Requests"}, {431, "Request Header Fields Too Large"},
+        {449, "Retry With"}, {450, "Blocked by Windows Parental Controls"},
+        {451, "Unavailable For Legal Reasons"}, {456, "Unrecoverable Error"},
+        {499, "client has closed connection"}, {500, "Internal Server Error"},
+        {501, "Not Implemented"}, {502, "Bad Gateway or Proxy Error"},
+        {503, "Service Unavailable"}, {504, "Gateway Time-out"},
+        {505, "HTTP Version not supported"}, {506, "Variant also negotiate"},
+        {507, "Insufficient storage"}, {508, "Loop detected"},
+        {509, "Bandwidth Limit Exceeded"}, {510, "Not extended"},
+        {511, "Network authentication required"},
+        {520, "Web server is returning an unknown error"},
     };
-    int i = err_index(status);
 
-    if (i >= 0)
-        return errs[i].reason;
-    for (size_t k = 0; k < sizeof(more) / sizeof(more[0]); k++)
-        if (more[k].status == status)
-            return more[k].reason;
-    return "Unknown";
+    for (size_t k = 0; k < sizeof(r) / sizeof(r[0]); k++)
+        if (r[k].status == status)
+            return r[k].reason;
+    return status < 100 ? "Other" : status < 200 ? "Informational" : status < 300 ? "Success"
+           : status < 400 ? "Redirection" : status < 500 ? "Client Error"
+           : status < 600 ? "Server Error" : "Other";
 }
 
 /* HAProxy's default page for entry i, built once. */

@@ -59,6 +59,7 @@ struct http_rule {
     } *hdrs;                   /* "hdr" arguments */
     int nhdrs;
     int redir_type;            /* 0 location, 1 prefix, 2 scheme */
+    char *literal;             /* the "redirect" keyword's target, used as written */
     int drop_query, append_slash;
     char *set_cookie, *clear_cookie;
     struct http_rule *next;
@@ -170,7 +171,9 @@ static char *substitute(struct stream *s, const char *repl, uint32_t rl, const c
     return arena_strndup(&s->arena, tmp, o);
 }
 
-/* replace-header (whole value) and replace-value (each comma-separated value). */
+/* replace-header: the whole value; replace-value: each comma-separated value, trimmed of
+ * surrounding blanks for matching. A matching element is replaced whole (blanks included);
+ * every other byte of the header stays as it was (HAProxy's behaviour). */
 static enum http_rule_ret act_replace(struct http_rule *r, struct stream *s, struct http_msg *m)
 {
     int per_value = r->name[8] == 'v';
@@ -182,47 +185,51 @@ static enum http_rule_ret act_replace(struct http_rule *r, struct stream *s, str
     for (int i = http_hdr_find(m, r->hname, r->hlen, 0); i >= 0;
          i = http_hdr_find(m, r->hname, r->hlen, i + 1)) {
         struct http_hdr *h = &m->hdrs[i];
+        const char *p = h->value, *end = h->value + h->value_len, *done = p;
         char out[RULE_BUF], subj[RULE_BUF];
         size_t o = 0;
-        const char *p = h->value, *end = h->value + h->value_len;
+        int changed = 0;
 
         while (p <= end) {
             const char *e = per_value ? memchr(p, ',', (size_t)(end - p)) : NULL;
-            const char *ve = e ? e : end, *vs = p;
+            const char *vs = p, *ve = e ? e : end;
             regmatch_t pm[10];
             size_t vl;
 
-            if (per_value)
-                while (vs < ve && (*vs == ' ' || *vs == '\t'))
-                    vs++;
+            while (vs < ve && (*vs == ' ' || *vs == '\t'))
+                vs++;
+            while (ve > vs && (ve[-1] == ' ' || ve[-1] == '\t'))
+                ve--;
             vl = (size_t)(ve - vs);
             if (vl >= sizeof(subj))
                 return HTTP_RULE_ERROR;
             memcpy(subj, vs, vl);
             subj[vl] = 0;
-            if (o && o < sizeof(out) - 1) {
-                out[o++] = ',';
-                if (o < sizeof(out) - 1)
-                    out[o++] = ' ';
-            }
             if (regexec(&r->re, subj, 10, pm, 0) == 0) {
                 uint32_t sl;
                 char *sub = substitute(s, repl, rl, subj, pm, &sl);
+                /* the whole element is replaced, its surrounding blanks included */
+                size_t keep = (size_t)((per_value ? p : vs) - done);
 
-                if (!sub || o + sl >= sizeof(out))
+                if (!sub || o + keep + sl >= sizeof(out))
                     return HTTP_RULE_ERROR;
+                memcpy(out + o, done, keep);
+                o += keep;
                 memcpy(out + o, sub, sl);
                 o += sl;
-            } else {
-                if (o + vl >= sizeof(out))
-                    return HTTP_RULE_ERROR;
-                memcpy(out + o, subj, vl);
-                o += vl;
+                done = per_value ? (e ? e : end) : ve;
+                changed = 1;
             }
             if (!e)
                 break;
             p = e + 1;
         }
+        if (!changed)
+            continue;
+        if (o + (size_t)(end - done) >= sizeof(out))
+            return HTTP_RULE_ERROR;
+        memcpy(out + o, done, (size_t)(end - done));
+        o += (size_t)(end - done);
         h->value = arena_strndup(&s->arena, out, o);
         if (!h->value)
             return HTTP_RULE_ERROR;
@@ -268,14 +275,12 @@ static enum http_rule_ret act_set_uri_part(struct http_rule *r, struct stream *s
             memcpy(nu + n, query, qlen);
             n += qlen;
         }
-    } else { /* set-query */
+    } else { /* set-query: an empty query keeps its '?', as in HAProxy */
         memcpy(nu + n, path, plen);
         n += plen;
-        if (vl) {
-            nu[n++] = '?';
-            memcpy(nu + n, v, vl);
-            n += vl;
-        }
+        nu[n++] = '?';
+        memcpy(nu + n, v, vl);
+        n += vl;
     }
     m->uri = nu;
     m->uri_len = (uint32_t)n;
@@ -351,7 +356,11 @@ static enum http_rule_ret answer(struct http_rule *r, struct stream *s, int stat
     }
     if (extra_hdrs)
         strbuf_printf(&sb, "%s", extra_hdrs);
-    strbuf_printf(&sb, "content-length: %u\r\n\r\n", blen);
+    if (status >= 200 && status != 204 && status != 304)
+        strbuf_printf(&sb, "content-length: %u\r\n", blen);
+    else
+        blen = 0; /* 1xx, 204 and 304 carry no body (RFC 9110) */
+    strbuf_printf(&sb, "\r\n");
     if (blen)
         strbuf_add(&sb, body, blen);
     raw = sb.buf ? arena_strndup(&s->arena, sb.buf, sb.len) : NULL;
@@ -390,13 +399,15 @@ static enum http_rule_ret act_redirect(struct http_rule *r, struct stream *s, st
     const struct http_msg *rq = &s->txn.req;
     char loc[RULE_BUF], hdrs[RULE_BUF];
     uint32_t fl = 0;
-    char *f = render(r->fmt, s, &fl);
+    char *f = r->literal ? r->literal : render(r->fmt, s, &fl);
     const char *path, *query;
     uint32_t plen, qlen;
     size_t n = 0;
 
     if (!f)
         return HTTP_RULE_ERROR;
+    if (r->literal)
+        fl = (uint32_t)strlen(r->literal);
     http_uri_parts(rq->uri, rq->uri_len, &path, &plen, &query, &qlen);
     if (r->redir_type == 0) {
         n = (size_t)snprintf(loc, sizeof(loc), "%.*s", (int)fl, f);
@@ -421,13 +432,15 @@ static enum http_rule_ret act_redirect(struct http_rule *r, struct stream *s, st
     if (n >= sizeof(loc))
         return HTTP_RULE_ERROR;
     n = (size_t)snprintf(hdrs, sizeof(hdrs), "location: %.*s\r\n", (int)n, loc);
+    /* temporary redirects must not be cached, as HAProxy writes them */
+    if (r->status == 302 || r->status == 303 || r->status == 307)
+        n += (size_t)snprintf(hdrs + n, sizeof(hdrs) - n, "cache-control: no-cache\r\n");
     if (r->set_cookie)
-        n += (size_t)snprintf(hdrs + n, sizeof(hdrs) - n, "set-cookie: %s; path=/\r\n",
+        n += (size_t)snprintf(hdrs + n, sizeof(hdrs) - n, "set-cookie: %s; path=/;\r\n",
                               r->set_cookie);
     if (r->clear_cookie)
         n += (size_t)snprintf(hdrs + n, sizeof(hdrs) - n,
-                              "set-cookie: %s; path=/; Max-Age=0; Expires=Thu, 01-Jan-1970 "
-                              "00:00:01 GMT\r\n", r->clear_cookie);
+                              "set-cookie: %s; path=/; Max-Age=0;\r\n", r->clear_cookie);
     s->txn.flags |= HTTP_TXN_F_REDIRECTED;
     memcpy(s->info.term, "LR", 2);
     {
@@ -662,7 +675,8 @@ static int parse_payload(char **a, int n, struct http_rule *r, unsigned where, c
 
 /* redirect location|prefix|scheme <to> [code N] [drop-query] [append-slash]
  * [set-cookie NAME[=V]] [clear-cookie NAME] */
-static int parse_redirect(char **a, int n, struct http_rule *r, unsigned where, char **err)
+static int parse_redirect(char **a, int n, struct http_rule *r, unsigned where, int literal,
+                          char **err)
 {
     if (n < 2)
         return str_printf(err, "usage: redirect location|prefix|scheme <to> [code <n>] "
@@ -676,7 +690,10 @@ static int parse_redirect(char **a, int n, struct http_rule *r, unsigned where, 
     else
         return str_printf(err, "unknown redirect type '%s' (expected location, prefix or "
                                "scheme)", a[0]);
-    if (parse_fmt(a[1], where, &r->fmt, err) < 0)
+    /* "http-request redirect" takes a log-format; the "redirect" keyword a literal */
+    if (literal)
+        r->literal = str_dup(a[1]);
+    else if (parse_fmt(a[1], where, &r->fmt, err) < 0)
         return -1;
     r->status = 302;
     for (int i = 2; i < n; i++) {
@@ -873,7 +890,7 @@ static int parse_action(char **a, int n, enum rule_set set, struct proxy *px,
         return parse_payload(a + 1, nargs, r, where, err);
     }
     if (!strcmp(base, "redirect"))
-        return parse_redirect(a + 1, nargs, r, where, err);
+        return parse_redirect(a + 1, nargs, r, where, 0, err);
     return str_printf(err, "unknown action '%s'", base);
 }
 
@@ -929,7 +946,7 @@ static int kw_redirect(char **args, int nargs, struct cfg_ctx *ctx, const struct
 
     cfg_where_here(ctx, &r->where);
     r->name = "redirect";
-    if (parse_redirect(args + 1, at - 1, r, where_of(SET_REQ, px), err) < 0 ||
+    if (parse_redirect(args + 1, at - 1, r, where_of(SET_REQ, px), 1, err) < 0 ||
         parse_cond(args, nargs, at, px, where_of(SET_REQ, px), &r->cond, err) < 0) {
         free(r);
         return -1;

@@ -364,6 +364,7 @@ void http_answer_raw(struct stream *s, const char *raw, uint32_t len)
     head_len = (uint32_t)r;
     body_len = len - head_len;
     s->txn.status = s->txn.res.status;
+    s->vars[VAR_SCOPE_REQ].head = NULL;
     s->env.avail |= SMP_USE_RES;
     s->rsb = (struct body){.mode = BODY_NONE, .done = 1};
     s->rs = RS_BODY;
@@ -745,6 +746,8 @@ static void response_head(struct stream *s)
     s->info.t.Tr = (long)ms_since(s->flags & SF_REQ_SENT ? s->req_sent : s->req_start);
     s->txn.status = rs->status;
     s->env.avail |= SMP_USE_RES;
+    /* the request processing is over: its req.* variables end with it */
+    s->vars[VAR_SCOPE_REQ].head = NULL;
     if (rs->status == 101) {
         s->rsb = (struct body){.mode = BODY_TUNNEL};
         s->rs = RS_TUNNEL;

@@ -330,7 +330,11 @@ struct logfmt *logfmt_parse(const char *fmt, unsigned where, char **err)
     if (f->flags)
         defopts = 0; /* header values: a missing value is empty, not "-" */
     while (*p) {
-        if (*p == ' ') {
+        if (*p == ' ' && f->flags) {
+            /* outside logs (header values, bodies) spaces are kept as written */
+            add_text(f, p, 1);
+            p++;
+        } else if (*p == ' ') {
             if (!f->n || f->nodes[f->n - 1].type != LF_N_SEP)
                 add_node(f, LF_N_SEP);
             p++;

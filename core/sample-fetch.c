@@ -561,8 +561,12 @@ static int f_base(const struct smp_arg *args, void *priv, struct smp_env *env,
     size_t hl, pl;
     char *b;
 
-    if (!f_path(args, priv, env, out, ctx))
-        return 0;
+    if (!f_path(args, priv, env, out, ctx)) {
+        /* no path ("OPTIONS *", authority-form): base is the Host alone, as HAProxy */
+        if (!hdr_next(m, &host[0], 1, pos, &h, &hl) || !hl)
+            return 0;
+        return set_cstr(out, h, hl);
+    }
     if (!hdr_next(m, &host[0], 1, pos, &h, &hl) || !hl)
         return 1;
     p = out->data.str.ptr;

@@ -573,7 +573,7 @@ static void test_maps(void)
         {"str(exact),map(%s)", "e1"},          /* duplicate keys: the first one */
         {"str(nope),map(%s)", "<none>"},
         {"str(nope),map(%s,dflt)", "dflt"},
-        {"str(/api/v2/x),map_beg(%s)", "backend_api"}, /* first in file order */
+        {"str(/api/v2/x),map_beg(%s)", "v2"}, /* the longest prefix, as HAProxy */
         {"str(xx/api),map_end(%s)", "backend_api"},
         {"str(q/api/v2/z),map_sub(%s)", "backend_api"},
         {"str(q/api/v2/z),map_dir(%s)", "backend_api"},
