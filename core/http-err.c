@@ -114,17 +114,28 @@ static const char *default_msg(int i, uint32_t *len)
     return defaults_text[i];
 }
 
-const char *http_err_msg(const struct proxy *px, int status, uint32_t *len)
+const char *http_err_msg(const struct proxy *px, const struct proxy *fe, int status,
+                         uint32_t *len)
 {
     int i = err_index(status);
 
     if (i < 0)
         i = err_index(500);
+    /* the backend's page, else the frontend's, else HAProxy's default */
     if (px && px->conf.http.errfile[i]) {
         *len = px->conf.http.errfile_len[i];
         return px->conf.http.errfile[i];
     }
+    if (fe && fe->conf.http.errfile[i]) {
+        *len = fe->conf.http.errfile_len[i];
+        return fe->conf.http.errfile[i];
+    }
     return default_msg(i, len);
+}
+
+int http_err_has_page(int status)
+{
+    return err_index(status) >= 0;
 }
 
 /* errorfile <code> <file>: the file holds a whole HTTP response, sent as is (HAProxy's

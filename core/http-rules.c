@@ -53,6 +53,8 @@ struct http_rule {
     char *body;                /* literal body (string/file) */
     uint32_t body_len;
     struct logfmt *lf_body;    /* lf-string body */
+    char *raw;                 /* "errorfile": a whole response sent as it is */
+    uint32_t raw_len;
     struct ahdr {
         char *name;
         struct logfmt *fmt;
@@ -380,6 +382,10 @@ static enum http_rule_ret act_return(struct http_rule *r, struct stream *s, stru
     s->txn.flags |= HTTP_TXN_F_DENIED;
     /* termination state as HAProxy logs it: denied by the proxy (PR), or answered locally */
     memcpy(s->info.term, strcmp(r->name, "return") ? "PR" : "LR", 2);
+    if (r->raw) {
+        http_answer_raw(s, r->raw, r->raw_len);
+        return HTTP_RULE_DONE;
+    }
     if (!r->body && !r->lf_body && !r->ctype && !r->nhdrs && strcmp(r->name, "return")) {
         /* deny without payload: the proxy's error page for that status */
         http_answer_status(s, status);
@@ -517,7 +523,7 @@ struct proxy *http_rules_backend(struct stream *s, struct proxy *fe)
             logfmt_render(u->dyn, &s->env, name, sizeof(name));
             be = px_find(name, PX_CAP_BE);
             /* An unknown dynamic name falls through to the default backend, as in HAProxy. */
-            if (be && be->conf.mode == PX_MODE_HTTP)
+            if (be && be->conf.mode == fe->conf.mode)
                 return be;
             return NULL;
         }
@@ -647,6 +653,17 @@ static int parse_payload(char **a, int n, struct http_rule *r, unsigned where, c
                 free(data);
                 if (rc < 0)
                     return -1;
+            } else if (!strcmp(k, "errorfile")) {
+                /* a whole HTTP response, sent as it is (HAProxy's errorfile format) */
+                struct h1_hdr hh[101];
+                struct h1_msg m = {.hdrs = hh, .max_hdrs = 101};
+
+                if (h1_parse_response(data, len, &m) <= 0) {
+                    free(data);
+                    return str_printf(err, "'%s' is not a valid HTTP response", v);
+                }
+                r->raw = data;
+                r->raw_len = len;
             } else {
                 r->body = data;
                 r->body_len = len;
@@ -670,6 +687,17 @@ static int parse_payload(char **a, int n, struct http_rule *r, unsigned where, c
     }
     if ((r->body || r->lf_body) && !r->ctype)
         return str_printf(err, "a body needs a 'content-type'");
+    return 0;
+}
+
+/* deny without a payload answers with the error page of its status: there must be one */
+static int check_deny_status(const struct http_rule *r, char **err)
+{
+    if (strcmp(r->name, "deny") || r->body || r->lf_body || r->raw || r->ctype || r->nhdrs)
+        return 0;
+    if (!http_err_has_page(r->status))
+        return str_printf(err, "no error page for status %d (use one of the statuses "
+                               "errorfile accepts, or give a payload)", r->status);
     return 0;
 }
 
@@ -887,7 +915,9 @@ static int parse_action(char **a, int n, enum rule_set set, struct proxy *px,
     if (!strcmp(base, "deny") || !strcmp(base, "return")) {
         r->status = !strcmp(base, "return") ? 200 : set == SET_REQ ? 403 : 502;
         r->fn = act_return;
-        return parse_payload(a + 1, nargs, r, where, err);
+        if (parse_payload(a + 1, nargs, r, where, err) < 0)
+            return -1;
+        return check_deny_status(r, err);
     }
     if (!strcmp(base, "redirect"))
         return parse_redirect(a + 1, nargs, r, where, 0, err);
@@ -963,6 +993,7 @@ static int kw_use_backend(char **args, int nargs, struct cfg_ctx *ctx, const str
 {
     struct proxy *px = ctx->obj;
     struct use_be *u = str_zalloc(sizeof(*u)), **p;
+    int warn;
     /* mode tcp frontends choose on connection data only */
     unsigned where = SMP_USE_L4 | (px->conf.mode == PX_MODE_HTTP ? SMP_USE_REQ : 0);
 
@@ -980,14 +1011,15 @@ static int kw_use_backend(char **args, int nargs, struct cfg_ctx *ctx, const str
     } else {
         u->name = str_dup(args[1]);
     }
-    if (parse_cond(args, nargs, 2, px, where, &u->cond, err) < 0) {
+    warn = parse_cond(args, nargs, 2, px, where, &u->cond, err);
+    if (warn < 0) {
         free(u);
         return -1;
     }
     for (p = &px_rules(px)->use_be; *p; p = &(*p)->next)
         ;
     *p = u;
-    return 0;
+    return warn;
 }
 
 static struct cfg_kw rule_kws[] = {

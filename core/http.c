@@ -165,17 +165,18 @@ static void release_server(struct stream *s, int reusable, int keep_attached)
         }
         s->target->cur_conns--;
         s->flags &= ~SF_SRV_ATTACHED;
-        if (be->conf.http.reuse != PX_REUSE_NEVER) {
+        if (be->conf.http.reuse != PX_REUSE_NEVER)
             reuse_put(s->target, &s->srv);
-            return;
-        }
-        conn_close(&s->srv);
+        else
+            conn_close(&s->srv);
+        s->srv.flags = 0;
         return;
     }
     if (s->srv.flags & CONN_F_CONNECTED)
         s->target->cur_conns--;
     s->flags &= ~SF_SRV_ATTACHED;
     conn_close(&s->srv);
+    s->srv.flags = 0;
     buf_put(s->res);
     s->res = NULL;
 }
@@ -243,10 +244,10 @@ static void flush_srv(struct stream *s)
 static void flush_cli(struct stream *s)
 {
     uint32_t before = s->hs_off;
+    uint32_t body = flush(&s->cli, s->hs, &s->hs_off, s->hs_len, &s->res, &s->rsb,
+                          &s->cli_last, shm_self ? &shm_self->bytes_out : NULL);
 
-    flush(&s->cli, s->hs, &s->hs_off, s->hs_len, &s->res, &s->rsb, &s->cli_last,
-          shm_self ? &shm_self->bytes_out : NULL);
-    s->info.bytes_out += s->hs_off - before;
+    s->info.bytes_out += s->hs_off - before + body;
 }
 
 /* ---- bodies ------------------------------------------------------------------------------ */
@@ -342,6 +343,7 @@ void http_answer_raw(struct stream *s, const char *raw, uint32_t len)
         if (s->srv.flags & CONN_F_CONNECTED)
             s->target->cur_conns--;
         conn_close(&s->srv);
+        s->srv.flags = 0;
         s->flags &= ~SF_SRV_ATTACHED;
     }
     buf_put(s->res);
@@ -363,6 +365,10 @@ void http_answer_raw(struct stream *s, const char *raw, uint32_t len)
     }
     head_len = (uint32_t)r;
     body_len = len - head_len;
+    /* a page without Content-Length (an errorfile) can only end with the connection */
+    if (!(m.flags & (H1_F_CLEN | H1_F_CHUNKED)) && m.status >= 200 && m.status != 204 &&
+        m.status != 304)
+        s->flags |= SF_CLOSE_AFTER;
     s->txn.status = s->txn.res.status;
     s->vars[VAR_SCOPE_REQ].head = NULL;
     s->env.avail |= SMP_USE_RES;
@@ -393,7 +399,7 @@ void http_answer_raw(struct stream *s, const char *raw, uint32_t len)
 void http_answer_status(struct stream *s, int status)
 {
     uint32_t len;
-    const char *raw = http_err_msg(s->be ? s->be : s->fe, status, &len);
+    const char *raw = http_err_msg(s->be, s->fe, status, &len);
 
     if (status >= 500 || status == 400 || status == 408)
         s->info.error = 1;
@@ -832,6 +838,7 @@ static void server_failed(struct stream *s)
                   s->be->id, s->target->id);
         s->target->cur_conns--;
         conn_close(&s->srv);
+        s->srv.flags = 0;
         buf_put(s->res);
         s->res = NULL;
         s->flags &= ~(SF_REUSED | SF_REQ_SENT);
@@ -929,13 +936,18 @@ static void update(struct stream *s)
         ev_tstamp last = s->cli_last > s->srv_last ? s->cli_last : s->srv_last;
 
         dc = last + strm_tmo(bt->tunnel);
+    } else if (s->rq == RQ_TUNNEL) {
+        /* no tunnel timeout: each side keeps its own inactivity timeout, as in HAProxy */
+        dc = ft->client ? s->cli_last + strm_tmo(ft->client) : 0;
+        dv = bt->server && s->srv.fd >= 0 ? s->srv_last + strm_tmo(bt->server) : 0;
     } else if (s->rq == RQ_IDLE && s->nreq && !s->req) {
         int ms = ft->http_keep_alive ? ft->http_keep_alive
                  : ft->http_request ? ft->http_request : ft->client;
 
         dc = ms ? s->req_start + strm_tmo(ms) : 0;
     } else if (s->rq == RQ_IDLE || s->rq == RQ_HEAD) {
-        ev_tstamp from = s->rq == RQ_HEAD || !s->nreq ? s->req_start : s->req_start;
+        /* the first request counts from the accept, later ones from their first byte */
+        ev_tstamp from = s->rq == RQ_HEAD && s->nreq ? s->req_first_byte : s->req_start;
 
         if (ft->http_request)
             dc = from + strm_tmo(ft->http_request);

@@ -140,10 +140,24 @@ static int live_workers(void)
     return n;
 }
 
+/* Removes the pid file when it still names this process: a new master started meanwhile
+ * may have written its own. */
+static void remove_pidfile(void)
+{
+    char buf[32] = "";
+    FILE *f;
+
+    if (!global.pidfile || !(f = fopen(global.pidfile, "r")))
+        return;
+    if (fgets(buf, sizeof(buf), f) && atoi(buf) == (int)getpid())
+        unlink(global.pidfile);
+    fclose(f);
+}
+
 static void master_exit(int code)
 {
-    if (global.pidfile && state != MW_RUNNING)
-        unlink(global.pidfile);
+    if (state != MW_RUNNING)
+        remove_pidfile();
     exit(code);
 }
 
@@ -174,8 +188,7 @@ static void hard_stop(int sig)
     for (int i = 0; i < nslots; i++)
         if (slots[i].pid)
             kill(slots[i].pid, SIGKILL);
-    if (global.pidfile)
-        unlink(global.pidfile);
+    remove_pidfile();
     signal(sig, SIG_DFL);
     raise(sig);
     exit(128 + sig);

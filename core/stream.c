@@ -66,7 +66,7 @@ void strm_free(struct stream *s)
         tcp_log(s);
     ev_timer_stop(loop, &s->timer);
     conn_close(&s->cli);
-    if (s->target && (s->srv.flags & CONN_F_CONNECTED))
+    if (s->target && s->srv.fd >= 0 && (s->srv.flags & CONN_F_CONNECTED))
         s->target->cur_conns--;
     conn_close(&s->srv);
     buf_put(s->req);

@@ -86,7 +86,8 @@ static int cmd_show_cert(char **args, int nargs, struct cli_session *s, struct s
         for (int i = 0; i < c->nnames; i++)
             strbuf_printf(out, "%sDNS:%s", i ? ", " : " ", c->names[i]);
         strbuf_printf(out, "\nAlgorithm: %s%d\nSubject: %s\n",
-                      c->key_type == EVP_PKEY_EC ? "EC" : "RSA", c->key_bits, c->subject);
+                      c->key_type == EVP_PKEY_EC ? "EC" : c->key_type == EVP_PKEY_RSA ? "RSA"
+                      : "ED", c->key_bits, c->subject);
         {
             char iss[512];
 

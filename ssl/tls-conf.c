@@ -144,6 +144,23 @@ static int check_ciphersuites(const char *list, char **err)
     return ret;
 }
 
+/* "no-X": the range only ever shrinks. X at or below the effective minimum raises it; X at
+ * or above the effective maximum lowers it; a version strictly inside cannot be removed (a
+ * range has no holes) and changes nothing. */
+static void narrow(int v, int *min, int *max)
+{
+    int lo = *min ? *min : TLS1_2_VERSION, hi = *max ? *max : TLS1_3_VERSION;
+
+    if (v < lo)
+        return; /* already excluded */
+    if (v == lo)
+        *min = v + 1;
+    else if (v == hi)
+        *max = v - 1;
+    else if (v > hi)
+        return;
+}
+
 /* ---- bind options -------------------------------------------------------------------------- */
 
 struct add_ctx {
@@ -324,12 +341,7 @@ static int bo_no_version(char **args, void *obj, char **err)
         b->min_ver = b->max_ver = v;
         return 0;
     }
-    /* "no-X": when X is the lowest allowed, raise the minimum; when the highest, lower the
-     * maximum */
-    if (v <= (b->min_ver ? b->min_ver : TLS1_2_VERSION))
-        b->min_ver = v + 1;
-    else if (v >= (b->max_ver ? b->max_ver : TLS1_3_VERSION))
-        b->max_ver = v - 1;
+    narrow(v, &b->min_ver, &b->max_ver);
     return 0;
 }
 
@@ -362,11 +374,9 @@ static int bo_flag(char **args, void *obj, char **err)
 static int bo_ticket_keys(char **args, void *obj, char **err)
 {
     struct listener *l = obj;
-    char *path = based(crt_base, args[1]);
-    int rc = tls_tickets_set_file(path, &l->where, err);
 
-    free(path);
-    return rc;
+    /* as in HAProxy, the path is used as written (crt-base does not apply) */
+    return tls_tickets_set_file(args[1], &l->where, err);
 }
 
 static struct cfg_opt tls_bind_kws[] = {
@@ -641,13 +651,10 @@ static int apply_options(char **args, int nargs, int *min, int *max, int *no_tic
         } else if (!strncmp(o, "no-tlsv1", 8) || !strncmp(o, "force-tlsv1", 11)) {
             v = strstr(o, "10") ? TLS1_VERSION : strstr(o, "11") ? TLS1_1_VERSION
                 : strstr(o, "12") ? TLS1_2_VERSION : TLS1_3_VERSION;
-            if (o[0] == 'f') {
+            if (o[0] == 'f')
                 *min = *max = v;
-            } else if (v <= (*min ? *min : TLS1_2_VERSION)) {
-                *min = v + 1;
-            } else if (v >= (*max ? *max : TLS1_3_VERSION)) {
-                *max = v - 1;
-            }
+            else
+                narrow(v, min, max);
         } else {
             return str_printf(err, "unsupported option '%s'", o);
         }

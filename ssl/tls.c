@@ -125,6 +125,21 @@ static int client_ecdsa(const SSL_CLIENT_HELLO *h)
     return sig && (tls13 || suite);
 }
 
+/* No name matched (or none was sent): the first certificate of the line, unless the client
+ * cannot use its key type and another certificate of the other type exists. */
+static enum ssl_select_cert_result_t default_cert(const SSL_CLIENT_HELLO *h, struct tls_bind *b)
+{
+    struct tls_bcert *def = &b->certs[0];
+
+    if (def->cert->key_type == EVP_PKEY_EC && !client_ecdsa(h))
+        for (int i = 1; i < b->ncerts; i++)
+            if (b->certs[i].cert->key_type == EVP_PKEY_RSA) {
+                SSL_set_SSL_CTX(h->ssl, b->certs[i].ctx);
+                break;
+            }
+    return ssl_select_cert_success;
+}
+
 static enum ssl_select_cert_result_t select_cert(const SSL_CLIENT_HELLO *h)
 {
     SSL *ssl = h->ssl;
@@ -135,7 +150,7 @@ static enum ssl_select_cert_result_t select_cert(const SSL_CLIENT_HELLO *h)
     int ec_score = 0, rsa_score = 0;
 
     if (!sni)
-        return b->strict_sni ? ssl_select_cert_error : ssl_select_cert_success;
+        return b->strict_sni ? ssl_select_cert_error : default_cert(h, b);
     for (int i = 0; i < b->ncerts; i++) {
         struct tls_bcert *bc = &b->certs[i];
         int m = bcert_match(bc, sni);
@@ -159,7 +174,7 @@ static enum ssl_select_cert_result_t select_cert(const SSL_CLIENT_HELLO *h)
     else
         pick = ec ? ec : rsa;
     if (!pick)
-        return b->strict_sni ? ssl_select_cert_error : ssl_select_cert_success;
+        return b->strict_sni ? ssl_select_cert_error : default_cert(h, b);
     if (pick->ctx != SSL_get_SSL_CTX(ssl))
         SSL_set_SSL_CTX(ssl, pick->ctx);
     return ssl_select_cert_success;
