@@ -252,6 +252,20 @@ static void flush_cli(struct stream *s)
 
 /* ---- bodies ------------------------------------------------------------------------------ */
 
+static int body_scan(struct body *b, struct buf *buf);
+
+/* Scans the request body and counts what belongs to this request in %U (head bytes were
+ * counted when the head was parsed; bytes of a pipelined next request are not). */
+static int req_body_scan(struct stream *s)
+{
+    uint32_t before = s->rqb.fwd;
+    int r = body_scan(&s->rqb, s->req);
+
+    if (s->rqb.fwd > before)
+        s->info.bytes_in += s->rqb.fwd - before;
+    return r;
+}
+
 /* Accounts the bytes of buf beyond b->fwd that belong to the body. Returns -1 when the body
  * encoding is invalid. */
 static int body_scan(struct body *b, struct buf *buf)
@@ -326,7 +340,7 @@ void http_answer_raw(struct stream *s, const char *raw, uint32_t len)
     s->flags |= SF_GENERATED;
     /* A request body already received is skipped; one still arriving cannot be skipped
      * reliably, so the connection closes after the answer. */
-    if (s->rq == RQ_BODY && !(s->flags & SF_REQ_SENT) && body_scan(&s->rqb, s->req) == 0 &&
+    if (s->rq == RQ_BODY && !(s->flags & SF_REQ_SENT) && req_body_scan(s) == 0 &&
         s->rqb.done) {
         if (s->req && s->rqb.fwd)
             buf_consume(s->req, s->rqb.fwd);
@@ -576,7 +590,7 @@ static void process_request(struct stream *s, const struct h1_msg *m)
     s->env.avail = SMP_USE_L4 | SMP_USE_REQ;
     /* Body bytes that came with the head are checked before anything is forwarded: a bad
      * chunk size is refused without the server ever seeing the request. */
-    if (body_scan(&s->rqb, s->req) < 0) {
+    if (req_body_scan(s) < 0) {
         set_term(s, 'P', 'R');
         http_answer_status(s, 400);
         return;
@@ -876,7 +890,7 @@ static int step(struct stream *s)
     if (s->rq == RQ_IDLE || s->rq == RQ_HEAD) {
         request_head(s);
     } else if (s->rq == RQ_BODY || s->rq == RQ_TUNNEL) {
-        if (body_scan(&s->rqb, s->req) < 0) {
+        if (req_body_scan(s) < 0) {
             set_term(s, 'P', 'R');
             http_answer_status(s, 400);
         }
@@ -1088,8 +1102,6 @@ void http_cli_io(struct stream *s, int revents)
             /* closing: what the client still sends is discarded */
             buf_put(s->req);
             s->req = NULL;
-        } else if (s->rq != RQ_IDLE && s->rq != RQ_HEAD) {
-            s->info.bytes_in += (uint64_t)n;
         }
     }
     http_process(s);
