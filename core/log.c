@@ -896,6 +896,32 @@ static const char *addr_ip(const struct sockaddr_storage *ss, char *b, size_t si
     return b;
 }
 
+void log_conn_error(struct smp_env *env, const char *msg)
+{
+    struct log_px_conf *c = env->fe ? env->fe->log_conf : NULL;
+    char src[64], line[512], date[64];
+    struct timeval tv;
+    struct tm tm;
+    int sp = 0, n;
+
+    if (!c || !c->targets || c->dontlognull)
+        return;
+    gettimeofday(&tv, NULL);
+    localtime_r(&tv.tv_sec, &tm);
+    strftime(date, sizeof(date), "%d/%b/%Y:%H:%M:%S", &tm);
+    if (!addr_ip(env->src, src, sizeof(src), &sp))
+        strcpy(src, "unix");
+    /* HAProxy's default error line: "<ip>:<port> [<date>] <frontend>/<bind>: <message>" */
+    n = snprintf(line, sizeof(line), "%s:%d [%s.%03d] %s/%s: %s", src, sp, date,
+                 (int)(tv.tv_usec / 1000), env->fe->id, env->bind_name ? env->bind_name : "-",
+                 msg);
+    if (n <= 0)
+        return;
+    send_all(c, c->separate_errors ? LOG_LVL_ERR : LOG_LVL_INFO, line,
+             (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+    c->log_count++;
+}
+
 void log_accept(struct smp_env *env)
 {
     struct log_px_conf *c = env->fe ? env->fe->log_conf : NULL;

@@ -60,6 +60,11 @@ void log_traffic(struct smp_env *env);
  * target. Never blocks. */
 void log_accept(struct smp_env *env);
 
+/* A connection that failed before any request (a TLS handshake that failed or timed out):
+ * "<ip>:<port> [<date>] <frontend>/<bind>: <msg>" to the frontend's targets, as HAProxy logs
+ * it; nothing under option dontlognull. Never blocks. */
+void log_conn_error(struct smp_env *env, const char *msg);
+
 /* Level name ("emerg" .. "debug", or "silent") to LOG_LVL_* (LOG_LVL_SILENT for "silent").
  * Returns -1 for an unknown name. For "set-log-level". */
 int log_level_parse(const char *name);

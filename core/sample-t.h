@@ -77,6 +77,7 @@ struct smp_env {
     unsigned avail;                      /* SMP_USE_* available right now */
     struct var_store *vars[VAR_SCOPE_COUNT]; /* variable storage by scope (NULL: none) */
     void *tls;                           /* TLS connection info (ssl/), NULL for plain */
+    const char *bind_name;               /* the listener's "name", or NULL */
 };
 
 #endif

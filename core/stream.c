@@ -60,7 +60,9 @@ void strm_free(struct stream *s)
 
     log_debug("%s: closing connection from %s (server %s)", s->fe->id,
               strm_addr(s, a, sizeof(a)), s->target ? s->target->id : "-");
-    if (s->flags & SF_HTTP)
+    if (s->flags & SF_HS_FAILED)
+        ; /* reported by log_conn_error() */
+    else if (s->flags & SF_HTTP)
         http_end(s);
     else
         tcp_log(s);
@@ -434,6 +436,7 @@ static void timer_cb(struct ev_loop *l, ev_timer *w, int revents)
         log_debug("%s: client timeout during the TLS handshake", s->fe->id);
         memcpy(s->info.term, "cR", 2);
         s->flags |= SF_HS_FAILED;
+        log_conn_error(&s->env, "Timeout during SSL handshake");
         strm_free(s);
         return;
     }
@@ -504,6 +507,7 @@ static void strm_env_init(struct stream *s)
         .arena = &s->arena,
         .info = &s->info,
         .avail = SMP_USE_L4,
+        .bind_name = s->lsn->name,
     };
     s->vars[VAR_SCOPE_SESS] = (struct var_store){.arena = &s->sess_arena};
     for (int i = VAR_SCOPE_TXN; i < VAR_SCOPE_COUNT; i++)
@@ -633,6 +637,7 @@ static void strm_handshake(struct stream *s)
         log_debug("%s: TLS handshake failed", s->fe->id);
         memcpy(s->info.term, "CR", 2);
         s->flags |= SF_HS_FAILED;
+        log_conn_error(&s->env, "SSL handshake failure");
         strm_free(s);
         return;
     }
