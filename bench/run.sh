@@ -9,7 +9,8 @@
 #   full     new full handshakes, one request per connection: TLS 1.3 and 1.2, ECDSA P-256
 #            and RSA-2048                                                    conn/s per core
 #   resume   resumed handshakes (tickets), TLS 1.3 and 1.2, ECDSA            conn/s per core
-#   bulk     1 MiB responses over TLS 1.3, 10 connections                    MB/s per core
+#   bulk     1 MiB responses over TLS 1.3 and over TLS 1.2, 10 connections   MB/s per core
+#            (and absolute MB/s: see README "Performance" for why both are shown)
 # Prints each figure per proxy and the sluice/HAProxy ratio.
 #
 # Knobs: RUNS (3), DURATION (10 s), PROXIES ("sluice haproxy nginx"), WORKLOADS,
@@ -70,7 +71,9 @@ for p in $PROXIES; do
         resume)
             run_wl "$p" res13_ec wl_tls_conn.sh -p "$P_TLS13_EC" -m resume --tls-ver 1.3 -c 50
             run_wl "$p" res12_ec wl_tls_conn.sh -p "$P_TLS12_EC" -m resume --tls-ver 1.2 -c 50;;
-        bulk) run_wl "$p" bulk_1m wl_http_ka.sh -p "$P_TLS13_EC" --tls --path "$PATH_BIG" -c 10;;
+        bulk)
+            run_wl "$p" bulk_1m wl_http_ka.sh -p "$P_TLS13_EC" --tls --path "$PATH_BIG" -c 10
+            run_wl "$p" bulk12_1m wl_http_ka.sh -p "$P_TLS12_EC" --tls --path "$PATH_BIG" -c 10;;
         esac
     done
     ctl "$p" stop >>"$LOG" 2>&1 || true
@@ -78,8 +81,8 @@ done
 
 med() { "$BENCH/stat.sh" "$OUT/results.tsv" "$1" "$2" "$3" "${4:-%.0f}" | cut -d' ' -f1; }
 # MB/s per proxy core for the bulk workload: MBps / (proxy CPU share)
-mbps_core() {
-    awk -F'\t' -v lab="$1" '$1==lab && $2=="bulk_1m" { n=split($4,kv," "); m=0; c=0
+mbps_core() { # mbps_core PROXY WORKLOAD
+    awk -F'\t' -v lab="$1" -v wl="$2" '$1==lab && $2==wl { n=split($4,kv," "); m=0; c=0
         for (i=1;i<=n;i++) { split(kv[i],p,"="); if (p[1]=="MBps") m=p[2]; if (p[1]=="proxy_cpu_pct") c=p[2] }
         if (c>0) v[++k]=m/(c/100) }
         END { if (!k) { print "-"; exit } for(i=1;i<=k;i++) for(j=i+1;j<=k;j++) if (v[j]<v[i]) { t=v[i];v[i]=v[j];v[j]=t }
@@ -89,7 +92,7 @@ row() { # row WORKLOAD KEY TITLE
     local line s h
     line=$(printf '%-34s' "$3")
     for p in $PROXIES; do
-        if [ "$1" = bulk_1m ]; then v=$(mbps_core "$p"); else v=$(med "$p" "$1" "$2"); fi
+        if [ "$2" = MBps_core ]; then v=$(mbps_core "$p" "$1"); else v=$(med "$p" "$1" "$2"); fi
         line="$line$(printf ' %10s' "$v")"
         [ "$p" = sluice ] && s=$v
         [ "$p" = haproxy ] && h=$v
@@ -113,7 +116,11 @@ for wl in $WORKLOADS; do
     resume)
         row res13_ec conn_per_proxy_core "resumed TLS1.3 handshakes/s"
         row res12_ec conn_per_proxy_core "resumed TLS1.2 handshakes/s";;
-    bulk) row bulk_1m MBps "1 MiB over TLS, MB/s";;
+    bulk)
+        row bulk_1m MBps_core "1 MiB over TLS1.3, MB/s"
+        row bulk12_1m MBps_core "1 MiB over TLS1.2, MB/s"
+        row bulk_1m MBps "  (absolute MB/s, TLS1.3)"
+        row bulk12_1m MBps "  (absolute MB/s, TLS1.2)";;
     esac
 done
 echo "raw results: $OUT/results.tsv (log: $LOG)"
