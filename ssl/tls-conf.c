@@ -167,6 +167,7 @@ struct add_ctx {
     struct tls_bind *b;
     char **filters;
     int nfilters;
+    struct tls_bind *opts;      /* crt-list per-line options */
 };
 
 static int add_cert(struct tls_cert *c, void *arg)
@@ -178,7 +179,8 @@ static int add_cert(struct tls_cert *c, void *arg)
     if (!b->certs)
         abort();
     b->certs[b->ncerts++] = (struct tls_bcert){.cert = c, .filters = a->filters,
-                                               .nfilters = a->nfilters};
+                                               .nfilters = a->nfilters, .opts = a->opts};
+    b->line_opts |= a->opts != NULL;
     return 0;
 }
 
@@ -208,15 +210,58 @@ static int bo_crt(char **args, void *obj, char **err)
     return rc;
 }
 
-/* crt-list: "<cert> [<options>] [[!]<sni filter> ...]" per line; bracketed per-line options
- * are not supported yet and say so. */
+/* crt-list per-line options ("[alpn h2 verify required ...]"), as HAProxy's "ssl bind
+ * configuration" of a crt-list line; filled once the bind options are defined below. */
+static struct cfg_optset crtlist_opts = {
+    .what = "crt-list option",
+    .haproxy = (const char *const[]){"allow-0rtt", "client-sigalgs", "no-ca-names", "npn",
+                                     "ocsp-update", "sigalgs", NULL},
+};
+
+/* Parses the options of a crt-list line (words[0] starts with '[') into a fresh settings
+ * block: only what the line says is set. Returns the number of words used, or -1. */
+static int line_options(char **words, int n, struct tls_bind **out, int *warned, char **err)
+{
+    char *args[64];
+    int nargs = 0, used = 0, closed = 0, rc;
+    struct listener fake = {0};
+
+    for (int i = 0; i < n && !closed; i++) {
+        char *w = words[i];
+        size_t len;
+
+        used++;
+        if (i == 0)
+            w++; /* the '[' */
+        len = strlen(w);
+        if (len && w[len - 1] == ']') {
+            w[--len] = 0;
+            closed = 1;
+        }
+        if (len && nargs < 64)
+            args[nargs++] = w;
+    }
+    if (!closed)
+        return str_printf(err, "per-line options: missing ']'");
+    fake.tls = str_zalloc(sizeof(struct tls_bind));
+    rc = cfg_optset_apply(&crtlist_opts, args, 0, nargs, &fake, err);
+    if (rc < 0) {
+        free(fake.tls);
+        return -1;
+    }
+    *warned = rc > 0;
+    *out = fake.tls;
+    return used;
+}
+
+/* crt-list: "<cert> [<options>] [[!]<sni filter> ...]" per line. */
 static int bo_crt_list(char **args, void *obj, char **err)
 {
     struct listener *l = obj;
     char *path = based(crt_base, args[1]);
     FILE *f = fopen(path, "r");
     char line[4096];
-    int lineno = 0, ret = 0, count = 0;
+    int lineno = 0, ret = 0, count = 0, warn = 0;
 
     if (!f) {
         str_printf(err, "cannot open crt-list '%s': %s", path, strerror(errno));
@@ -226,7 +271,7 @@ static int bo_crt_list(char **args, void *obj, char **err)
     while (ret == 0 && fgets(line, sizeof(line), f)) {
         struct add_ctx a = {.b = bind_of(l)};
         char *words[64], *save = NULL, *cert;
-        int n = 0;
+        int n = 0, first = 1, w = 0;
 
         lineno++;
         line[strcspn(line, "#\r\n")] = 0;
@@ -235,12 +280,29 @@ static int bo_crt_list(char **args, void *obj, char **err)
         if (!n)
             continue;
         if (n > 1 && words[1][0] == '[') {
-            ret = str_printf(err, "crt-list '%s' line %d: per-certificate options ('[...]') "
-                                  "are not supported by sluice yet", path, lineno);
+            int used = line_options(words + 1, n - 1, &a.opts, &w, err);
+
+            if (used < 0) {
+                ret = -1;
+            } else if (w) {
+                cfg_warn_at(&l->where, "bind", "crt-list '%s' line %d: %s", path, lineno,
+                            *err);
+                free(*err);
+                *err = NULL;
+                warn = 1;
+            }
+            first += used > 0 ? used : 0;
+        }
+        if (ret < 0) {
+            char *inner = *err;
+
+            *err = NULL;
+            str_printf(err, "crt-list '%s' line %d: %s", path, lineno, inner);
+            free(inner);
             break;
         }
-        a.filters = n > 1 ? calloc((size_t)(n - 1), sizeof(char *)) : NULL;
-        for (int i = 1; i < n; i++) {
+        a.filters = n > first ? calloc((size_t)(n - first), sizeof(char *)) : NULL;
+        for (int i = first; i < n; i++) {
             for (char *p = words[i]; *p; p++)
                 *p = (char)tolower((unsigned char)*p);
             a.filters[a.nfilters++] = str_dup(words[i]);
@@ -261,7 +323,41 @@ static int bo_crt_list(char **args, void *obj, char **err)
     if (!ret && !count)
         ret = str_printf(err, "crt-list '%s' names no certificate", path);
     free(path);
-    return ret;
+    return ret < 0 ? ret : warn;
+}
+
+/* The settings a crt-list line with options runs with: the bind line's (its defaults already
+ * applied), with what the line says on top. */
+struct tls_bind *tls_conf_line_settings(const struct tls_bind *b, const struct tls_bind *o)
+{
+    struct tls_bind *e = str_zalloc(sizeof(*e));
+
+    *e = *b;
+    e->certs = NULL;
+    e->ncerts = 0;
+    if (o->min_ver)
+        e->min_ver = o->min_ver;
+    if (o->max_ver)
+        e->max_ver = o->max_ver;
+    if (o->ciphers)
+        e->ciphers = o->ciphers;
+    if (o->ciphersuites)
+        e->ciphersuites = o->ciphersuites;
+    if (o->curves)
+        e->curves = o->curves;
+    if (o->alpn) {
+        e->alpn = o->alpn;
+        e->alpn_len = o->alpn_len;
+    }
+    if (o->verify_set) {
+        e->verify = o->verify;
+        e->verify_set = 1;
+    }
+    if (o->ca_file)
+        e->ca_file = o->ca_file;
+    if (o->crl_file)
+        e->crl_file = o->crl_file;
+    return e;
 }
 
 static int bo_ca_file(char **args, void *obj, char **err)
@@ -405,6 +501,21 @@ static struct cfg_opt tls_bind_kws[] = {
     {"strict-sni", 0, bo_flag},
     {"no-tls-tickets", 0, bo_flag},
     {"tls-ticket-keys", 1, bo_ticket_keys},
+    {NULL, 0, NULL},
+};
+
+/* what a crt-list line may say between brackets (HAProxy's "ssl bind configuration") */
+static struct cfg_opt tls_crtlist_kws[] = {
+    {"alpn", 1, bo_alpn},
+    {"ca-file", 1, bo_ca_file},
+    {"crl-file", 1, bo_ca_file},
+    {"verify", 1, bo_verify},
+    {"ssl-min-ver", 1, bo_version},
+    {"ssl-max-ver", 1, bo_version},
+    {"ciphers", 1, bo_string},
+    {"ciphersuites", 1, bo_string},
+    {"curves", 1, bo_string},
+    {"ecdhe", 1, bo_string},
     {NULL, 0, NULL},
 };
 
@@ -800,6 +911,7 @@ static void tls_conf_register(void)
 {
     cfg_register_keywords(tls_kws);
     cfg_optset_register(&lsn_bind_opts, tls_bind_kws);
+    cfg_optset_register(&crtlist_opts, tls_crtlist_kws);
     cfg_optset_register(&srv_opts, tls_srv_kws);
     cfg_register_check(29, check_defaults);
 }

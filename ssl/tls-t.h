@@ -35,6 +35,8 @@ struct tls_bcert {
     SSL_CTX *ctx;               /* context with this certificate and the line's settings */
     char **filters;             /* crt-list SNI filters ("*.example.com", "!bad.example.com") */
     int nfilters;               /* 0: the certificate's own names */
+    struct tls_bind *opts;      /* crt-list per-line options ("[alpn ... verify ...]"), or NULL */
+    struct tls_bind *eff;       /* settings in force: the bind line's, or merged with opts */
 };
 
 /* TLS settings of a bind line (or of the ssl-default-bind-* keywords). */
@@ -54,6 +56,7 @@ struct tls_bind {
     char *crl_file;             /* client certificate revocations */
     struct tls_bcert *certs;    /* certificates of the line, the first is the default */
     int ncerts;
+    int line_opts;              /* some crt-list line has its own options */
     char *crt_base;             /* directory relative crt paths start from, or NULL */
     struct cfg_where where;     /* the bind line */
 };
@@ -80,6 +83,7 @@ struct tls_srv {
 struct tls_conn {
     SSL *ssl;                   /* the session */
     struct tls_bind *bind;      /* listening side: the bind line; NULL toward servers */
+    const struct tls_bind *eff; /* listening side: settings of the selected certificate */
     struct tls_srv *srv;        /* server side settings, NULL on the listening side */
     int handshake_done;         /* 1 once the handshake completed */
     unsigned want;              /* CONN_EV_* the library waits for to make progress */

@@ -125,6 +125,31 @@ static int client_ecdsa(const SSL_CLIENT_HELLO *h)
     return sig && (tls13 || suite);
 }
 
+/* Switches the handshake to the chosen certificate's context. A context switch carries the
+ * certificate, the cipher list, ALPN and the client CA list; crt-list lines with their own
+ * options also set what BoringSSL copies into the session when it is created (versions,
+ * groups, verification), so the line's settings hold whichever context the session began
+ * with. */
+static enum ssl_select_cert_result_t use_cert(SSL *ssl, struct tls_bind *b,
+                                              struct tls_bcert *bc)
+{
+    struct tls_conn *tc = SSL_get_app_data(ssl);
+    const struct tls_bind *e = bc->eff;
+
+    if (bc->ctx != SSL_get_SSL_CTX(ssl))
+        SSL_set_SSL_CTX(ssl, bc->ctx);
+    tc->eff = e;
+    if (!b->line_opts)
+        return ssl_select_cert_success;
+    if (!SSL_set_min_proto_version(ssl, (uint16_t)(e->min_ver ? e->min_ver : TLS1_2_VERSION)) ||
+        !SSL_set_max_proto_version(ssl, (uint16_t)(e->max_ver ? e->max_ver : TLS1_3_VERSION)) ||
+        !SSL_set1_curves_list(ssl, e->curves ? e->curves : TLS_DEFAULT_CURVES) ||
+        !SSL_set1_verify_cert_store(ssl, SSL_CTX_get_cert_store(bc->ctx)))
+        return ssl_select_cert_error;
+    SSL_set_verify(ssl, e->verify, NULL);
+    return ssl_select_cert_success;
+}
+
 /* No name matched (or none was sent): the first certificate of the line, unless the client
  * cannot use its key type and another certificate of the other type exists. */
 static enum ssl_select_cert_result_t default_cert(const SSL_CLIENT_HELLO *h, struct tls_bind *b)
@@ -134,10 +159,10 @@ static enum ssl_select_cert_result_t default_cert(const SSL_CLIENT_HELLO *h, str
     if (def->cert->key_type == EVP_PKEY_EC && !client_ecdsa(h))
         for (int i = 1; i < b->ncerts; i++)
             if (b->certs[i].cert->key_type == EVP_PKEY_RSA) {
-                SSL_set_SSL_CTX(h->ssl, b->certs[i].ctx);
+                def = &b->certs[i];
                 break;
             }
-    return ssl_select_cert_success;
+    return use_cert(h->ssl, b, def);
 }
 
 static enum ssl_select_cert_result_t select_cert(const SSL_CLIENT_HELLO *h)
@@ -175,9 +200,7 @@ static enum ssl_select_cert_result_t select_cert(const SSL_CLIENT_HELLO *h)
         pick = ec ? ec : rsa;
     if (!pick)
         return b->strict_sni ? ssl_select_cert_error : default_cert(h, b);
-    if (pick->ctx != SSL_get_SSL_CTX(ssl))
-        SSL_set_SSL_CTX(ssl, pick->ctx);
-    return ssl_select_cert_success;
+    return use_cert(ssl, b, pick);
 }
 
 /* ALPN: the first protocol of the bind line's list that the client offers. */
@@ -185,7 +208,7 @@ static int alpn_select(SSL *ssl, const uint8_t **out, uint8_t *out_len, const ui
                        unsigned in_len, void *arg)
 {
     struct tls_conn *tc = SSL_get_app_data(ssl);
-    const struct tls_bind *b = tc->bind;
+    const struct tls_bind *b = tc->eff ? tc->eff : tc->bind;
 
     for (size_t i = 0; b->alpn && i < b->alpn_len; i += 1 + b->alpn[i]) {
         for (unsigned k = 0; k < in_len; k += 1u + in[k]) {
@@ -246,14 +269,28 @@ static SSL_CTX *bind_ctx(struct tls_bind *b, struct tls_cert *c, const char *sid
     else
         tls_tickets_setup(ctx);
     SSL_CTX_set_select_certificate_cb(ctx, select_cert);
-    if (b->alpn)
-        SSL_CTX_set_alpn_select_cb(ctx, alpn_select, NULL);
+    SSL_CTX_set_alpn_select_cb(ctx, alpn_select, NULL);
     if (tls_conf_client_auth(ctx, b, err) < 0)
         goto fail;
     return ctx;
 fail:
     SSL_CTX_free(ctx);
     return NULL;
+}
+
+/* The checks of a bind line, for the settings of a crt-list line with its own options. */
+static int line_check(const struct tls_bcert *bc, char **err)
+{
+    const struct tls_bind *e = bc->eff;
+
+    if (e->min_ver && e->max_ver && e->min_ver > e->max_ver)
+        return str_printf(err, "crt-list line of '%s': invalid TLS version range: ssl-min-ver "
+                               "is above ssl-max-ver", bc->cert->path);
+    if (e->verify && !e->ca_file)
+        return str_printf(err, "crt-list line of '%s': 'verify %s' needs a 'ca-file' to check "
+                               "client certificates with", bc->cert->path,
+                          e->verify & SSL_VERIFY_FAIL_IF_NO_PEER_CERT ? "required" : "optional");
+    return 0;
 }
 
 /* Builds the contexts of every TLS bind line once the configuration is read. */
@@ -277,10 +314,29 @@ static int check_bind_contexts(void)
         /* one session id context per bind line: sessions resume on the line that made them */
         snprintf(sid, sizeof(sid), "sluice:%s:%d", l->px->id, n);
         for (int i = 0; i < b->ncerts; i++) {
-            if (b->certs[i].ctx)
+            struct tls_bcert *bc = &b->certs[i];
+
+            if (bc->ctx)
                 continue;
-            b->certs[i].ctx = bind_ctx(b, b->certs[i].cert, sid, &err);
-            if (!b->certs[i].ctx) {
+            bc->eff = bc->opts ? tls_conf_line_settings(b, bc->opts) : b;
+            if (bc->opts && line_check(bc, &err) < 0) {
+                cfg_alert_at(&l->where, "bind", "%s", err);
+                free(err);
+                err = NULL;
+                errs++;
+                break;
+            }
+            if (bc->opts) {
+                /* a session of another line must not resume here: it was made under other
+                 * settings (a client certificate this line requires, for one) */
+                char lsid[80];
+
+                snprintf(lsid, sizeof(lsid), "%s:%d", sid, i);
+                bc->ctx = bind_ctx(bc->eff, bc->cert, lsid, &err);
+            } else {
+                bc->ctx = bind_ctx(bc->eff, bc->cert, sid, &err);
+            }
+            if (!bc->ctx) {
                 cfg_alert_at(&l->where, "bind", "%s", err);
                 free(err);
                 err = NULL;
@@ -481,6 +537,7 @@ int tls_conn_accept(struct conn *c, struct listener *l)
     if (!tc)
         return -1;
     tc->bind = b;
+    tc->eff = b->certs[0].eff;
     SSL_set_accept_state(tc->ssl);
     return 0;
 }
