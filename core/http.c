@@ -1071,6 +1071,25 @@ static void http_process(struct stream *s)
 
 /* ---- events ------------------------------------------------------------------------------ */
 
+/* A response body streaming through: when the read filled the buffer and the client takes all
+ * of it at once, the server likely has more ready; forwards it so that the caller reads
+ * again in the same wakeup rather than going back to the poller for each buffer. Returns 1
+ * when the buffer was forwarded whole and the body goes on. Anything else (the head not yet
+ * sent, an invalid body, the end of the body, a client that cannot take more) is left to
+ * http_process(). */
+static int body_pump(struct stream *s)
+{
+    if (s->rs != RS_BODY || (s->flags & SF_GENERATED) || !s->res || s->rsb.done ||
+        s->res->data < s->res->size || (s->hs && s->hs_off < s->hs_len) ||
+        (s->srv.flags & (CONN_F_EOF | CONN_F_ERROR)) ||
+        (s->cli.flags & (CONN_F_ERROR | CONN_F_SHUTW)))
+        return 0;
+    if (body_scan(&s->rsb, s->res) < 0)
+        return 0; /* errors are sticky: step() reports it */
+    flush_cli(s);
+    return !s->res && !s->rsb.done;
+}
+
 void http_start(struct stream *s)
 {
     if (!h1_scratch) {
@@ -1124,13 +1143,17 @@ void http_srv_io(struct stream *s, int revents)
     if (revents & EV_WRITE)
         flush_srv(s);
     if (revents & EV_READ) {
-        long n = strm_pull(s, &s->srv, &s->res, &s->srv_last, NULL);
+        for (int round = 1;; round++) {
+            long n = strm_pull(s, &s->srv, &s->res, &s->srv_last, NULL);
 
-        if (n < 0) {
-            strm_free(s);
-            return;
+            if (n < 0) {
+                strm_free(s);
+                return;
+            }
+            s->res_bytes += (int)n;
+            if (round == STRM_BULK_ROUNDS || !body_pump(s))
+                break;
         }
-        s->res_bytes += (int)n;
     }
     http_process(s);
 }

@@ -327,17 +327,22 @@ static void cli_io_cb(struct ev_loop *l, ev_io *w, int revents)
     if ((revents & EV_WRITE) && s->res)
         s->info.bytes_out += push(&s->cli, &s->res, &s->cli_last,
                                   shm_self ? &shm_self->bytes_out : NULL);
-    if ((revents & EV_READ) && !(s->cli.flags & CONN_F_EOF)) {
+    for (int round = 1; (revents & EV_READ) && !(s->cli.flags & CONN_F_EOF); round++) {
         long n = strm_pull(s, &s->cli, &s->req, &s->cli_last,
                            shm_self ? &shm_self->bytes_in : NULL);
+        int full;
 
         if (n < 0) {
             strm_free(s);
             return;
         }
         s->info.bytes_in += (uint64_t)n;
-        if (s->req && (s->srv.flags & CONN_F_CONNECTED))
-            push(&s->srv, &s->req, &s->srv_last, NULL);
+        if (!s->req || !(s->srv.flags & CONN_F_CONNECTED))
+            break;
+        full = s->req->data == s->req->size;
+        push(&s->srv, &s->req, &s->srv_last, NULL);
+        if (!full || s->req || round == STRM_BULK_ROUNDS || (s->srv.flags & CONN_F_ERROR))
+            break;
     }
     strm_update(s);
 }
@@ -368,14 +373,20 @@ static void srv_io_cb(struct ev_loop *l, ev_io *w, int revents)
     }
     if ((revents & EV_WRITE) && s->req)
         push(&s->srv, &s->req, &s->srv_last, NULL);
-    if ((revents & EV_READ) && !(s->srv.flags & CONN_F_EOF)) {
+    for (int round = 1; (revents & EV_READ) && !(s->srv.flags & CONN_F_EOF); round++) {
+        int full;
+
         if (strm_pull(s, &s->srv, &s->res, &s->srv_last, NULL) < 0) {
             strm_free(s);
             return;
         }
-        if (s->res)
-            s->info.bytes_out += push(&s->cli, &s->res, &s->cli_last,
-                                      shm_self ? &shm_self->bytes_out : NULL);
+        if (!s->res)
+            break;
+        full = s->res->data == s->res->size;
+        s->info.bytes_out += push(&s->cli, &s->res, &s->cli_last,
+                                  shm_self ? &shm_self->bytes_out : NULL);
+        if (!full || s->res || round == STRM_BULK_ROUNDS || (s->cli.flags & CONN_F_ERROR))
+            break;
     }
     strm_update(s);
 }

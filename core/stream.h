@@ -9,6 +9,12 @@
 
 struct listener;
 
+/* Buffers relayed per wakeup in one direction of a stream at most: while each read fills the
+ * buffer and the other side takes it whole, the stream reads again at once (as HAProxy
+ * does) instead of going back to the poller for each buffer; bounded so that one fast
+ * transfer cannot hold the loop. */
+#define STRM_BULK_ROUNDS 8
+
 /* Live streams in this worker. */
 extern int strm_count;
 
