@@ -13,7 +13,7 @@ struct listener;
  * buffer and the other side takes it whole, the stream reads again at once (as HAProxy
  * does) instead of going back to the poller for each buffer; bounded so that one fast
  * transfer cannot hold the loop. */
-#define STRM_BULK_ROUNDS 8
+#define STRM_BULK_ROUNDS 32
 
 /* Live streams in this worker. */
 extern int strm_count;
