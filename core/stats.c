@@ -8,7 +8,19 @@
 #include "cli.h"
 #include "global.h"
 #include "shm.h"
+#include "stats.h"
 #include "str.h"
+
+#define STATS_INFO_MAX 8
+
+static void (*info_fns[STATS_INFO_MAX])(struct strbuf *out);
+static int ninfo_fns;
+
+void stats_register_info(void (*fn)(struct strbuf *out))
+{
+    if (ninfo_fns < STATS_INFO_MAX)
+        info_fns[ninfo_fns++] = fn;
+}
 
 static int cmd_show_info(char **args, int nargs, struct cli_session *s, struct strbuf *out)
 {
@@ -54,6 +66,8 @@ static int cmd_show_info(char **args, int nargs, struct cli_session *s, struct s
                   (up / 60) % 60, up % 60, up, (unsigned long long)rl.rlim_cur,
                   global.maxconn, global.maxconn, cur, cum, in, outb, aerr, workers, respawns,
                   global.bufsize);
+    for (int i = 0; i < ninfo_fns; i++)
+        info_fns[i](out);
     return 0;
 }
 

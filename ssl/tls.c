@@ -5,7 +5,8 @@
  *
  * Defaults when nothing is said: TLS 1.2 minimum, forward-secret AEAD suites only (ECDHE with
  * AES-GCM or ChaCha20-Poly1305), groups X25519 then P-256, tickets with keys shared by every
- * worker (tls-ticket.c), a per-worker session cache for clients without tickets. */
+ * worker (tls-ticket.c), a session cache shared by every worker for clients without tickets
+ * (tls-sess.c). */
 #include "tls.h"
 
 #include <errno.h>
@@ -32,6 +33,7 @@
 #include "str.h"
 #include "tls-cert.h"
 #include "tls-conf.h"
+#include "tls-sess.h"
 #include "tls-t.h"
 #include "tls-ticket.h"
 
@@ -40,7 +42,6 @@
     "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"                           \
     "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305"
 #define TLS_DEFAULT_CURVES "X25519:P-256"
-#define TLS_SESSION_CACHE 20000 /* sessions per worker for clients without tickets */
 
 const char *tls_lib_version(void)
 {
@@ -261,8 +262,7 @@ static SSL_CTX *bind_ctx(struct tls_bind *b, struct tls_cert *c, const char *sid
         SSL_CTX_add1_chain_cert(ctx, sk_X509_value(c->chain, i));
     if (c->ocsp)
         SSL_CTX_set_ocsp_response(ctx, c->ocsp, c->ocsp_len);
-    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
-    SSL_CTX_sess_set_cache_size(ctx, TLS_SESSION_CACHE);
+    tls_sess_setup(ctx);
     SSL_CTX_set_session_id_context(ctx, (const uint8_t *)sid, (unsigned)strlen(sid));
     if (b->no_tickets)
         SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);

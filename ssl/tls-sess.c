@@ -1,0 +1,247 @@
+/* The TLS session cache shared by every worker, for TLS 1.2 clients that resume by session
+ * ID rather than with a ticket (with SO_REUSEPORT their next connection usually lands on
+ * another worker). HAProxy's tune.ssl.cachesize (entries, 20000 by default, 0 disables the
+ * cache) and tune.ssl.lifetime (300 s by default, also the lifetime of tickets).
+ *
+ * The master maps one array of fixed-size slots (MAP_SHARED) before forking; a session goes
+ * to the slot its (random) ID hashes to, replacing what was there. Each slot has a sequence
+ * counter: a writer takes the slot by moving the counter from even to odd with one
+ * compare-and-swap (or gives up when another writer holds it), copies, and makes it even
+ * again; a reader copies and keeps the copy only if the counter did not move. Nothing waits
+ * and nothing blocks; a worker killed in the middle of a write leaves that one slot unusable
+ * (one slot among thousands).
+ *
+ * "show info" reports SslCacheLookups and SslCacheMisses, as HAProxy does.
+ *
+ * A session whose serialized form does not fit in a slot (a client certificate chain, for
+ * one) is not cached: that client makes a full handshake next time. */
+#include "tls-sess.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include <openssl/mem.h>
+#include <openssl/ssl.h>
+
+#include "cfg.h"
+#include "log.h"
+#include "mworker.h"
+#include "parse.h"
+#include "stats.h"
+#include "str.h"
+
+#define SESS_DATA_MAX 512 /* serialized session bytes a slot holds */
+
+struct sess_slot {
+    uint32_t seq;          /* odd while a writer holds the slot */
+    uint16_t id_len;       /* 0: empty */
+    uint16_t len;          /* bytes of data */
+    uint64_t expire;       /* unix time after which the session is useless */
+    uint8_t id[SSL_MAX_SSL_SESSION_ID_LENGTH];
+    uint8_t data[SESS_DATA_MAX];
+};
+
+/* counters, in the mapping after the slots */
+struct sess_stats {
+    uint64_t lookups;      /* sessions asked for by ID */
+    uint64_t misses;       /* not found (or expired, or being written) */
+    uint64_t stored;       /* sessions written */
+    uint64_t too_big;      /* sessions too large for a slot, not cached */
+};
+
+static long long cache_size = 20000; /* tune.ssl.cachesize */
+static int lifetime_s = 300;         /* tune.ssl.lifetime */
+static struct sess_slot *slots;      /* the shared array, NULL: no cache */
+static struct sess_stats *stats;
+
+static struct sess_slot *slot_of(const uint8_t *id, size_t len)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a: IDs are random, any mix will do */
+
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ id[i]) * 1099511628211ULL;
+    return &slots[h % (uint64_t)cache_size];
+}
+
+static int slot_take(struct sess_slot *s, uint32_t *seq)
+{
+    uint32_t cur = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
+
+    if (cur & 1)
+        return -1; /* another writer has it */
+    if (!__atomic_compare_exchange_n(&s->seq, &cur, cur + 1, 0, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_RELAXED))
+        return -1;
+    *seq = cur;
+    return 0;
+}
+
+static void slot_release(struct sess_slot *s, uint32_t seq)
+{
+    __atomic_store_n(&s->seq, seq + 2, __ATOMIC_RELEASE);
+}
+
+static int new_cb(SSL *ssl, SSL_SESSION *sess)
+{
+    unsigned id_len;
+    const uint8_t *id = SSL_SESSION_get_id(sess, &id_len);
+    uint8_t *der = NULL;
+    size_t len = 0;
+    struct sess_slot *s;
+    uint32_t seq;
+
+    if (!id_len || !SSL_SESSION_to_bytes(sess, &der, &len))
+        return 0;
+    if (len > SESS_DATA_MAX) {
+        __atomic_add_fetch(&stats->too_big, 1, __ATOMIC_RELAXED);
+        OPENSSL_free(der);
+        return 0;
+    }
+    s = slot_of(id, id_len);
+    if (slot_take(s, &seq) == 0) {
+        s->id_len = (uint16_t)id_len;
+        memcpy(s->id, id, id_len);
+        s->len = (uint16_t)len;
+        memcpy(s->data, der, len);
+        s->expire = (uint64_t)time(NULL) + SSL_SESSION_get_timeout(sess);
+        slot_release(s, seq);
+        __atomic_add_fetch(&stats->stored, 1, __ATOMIC_RELAXED);
+    }
+    OPENSSL_free(der);
+    return 0; /* serialized: BoringSSL keeps its reference */
+}
+
+static SSL_SESSION *get_cb(SSL *ssl, const uint8_t *id, int id_len, int *out_copy)
+{
+    struct sess_slot *s = slot_of(id, (size_t)id_len);
+    uint8_t data[SESS_DATA_MAX];
+    uint32_t s1, s2;
+    uint16_t len;
+    int match;
+
+    *out_copy = 0; /* the session returned is a new one: its reference is the caller's */
+    __atomic_add_fetch(&stats->lookups, 1, __ATOMIC_RELAXED);
+    s1 = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
+    if (s1 & 1) {
+        __atomic_add_fetch(&stats->misses, 1, __ATOMIC_RELAXED);
+        return NULL;
+    }
+    match = s->id_len == (uint16_t)id_len && !memcmp(s->id, id, (size_t)id_len) &&
+            s->expire > (uint64_t)time(NULL);
+    len = s->len;
+    if (match && len <= SESS_DATA_MAX)
+        memcpy(data, s->data, len);
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    s2 = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
+    if (!match || s1 != s2 || len > SESS_DATA_MAX) {
+        __atomic_add_fetch(&stats->misses, 1, __ATOMIC_RELAXED);
+        return NULL;
+    }
+    return SSL_SESSION_from_bytes(data, len, SSL_get_SSL_CTX(ssl));
+}
+
+static void remove_cb(SSL_CTX *ctx, SSL_SESSION *sess)
+{
+    unsigned id_len;
+    const uint8_t *id = SSL_SESSION_get_id(sess, &id_len);
+    struct sess_slot *s;
+    uint32_t seq;
+
+    if (!id_len)
+        return;
+    s = slot_of(id, id_len);
+    if (slot_take(s, &seq) == 0) {
+        if (s->id_len == id_len && !memcmp(s->id, id, id_len))
+            s->id_len = 0;
+        slot_release(s, seq);
+    }
+}
+
+void tls_sess_setup(SSL_CTX *ctx)
+{
+    SSL_CTX_set_timeout(ctx, (uint32_t)lifetime_s);
+    SSL_CTX_set_session_psk_dhe_timeout(ctx, (uint32_t)lifetime_s);
+    if (!cache_size) {
+        SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+        return;
+    }
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER | SSL_SESS_CACHE_NO_INTERNAL);
+    SSL_CTX_sess_set_new_cb(ctx, new_cb);
+    SSL_CTX_sess_set_get_cb(ctx, get_cb);
+    SSL_CTX_sess_set_remove_cb(ctx, remove_cb);
+}
+
+static void sess_info(struct strbuf *out)
+{
+    strbuf_printf(out, "SslCacheSize: %lld\nSslCacheLookups: %llu\nSslCacheMisses: %llu\n",
+                  slots ? cache_size : 0,
+                  stats ? (unsigned long long)__atomic_load_n(&stats->lookups, __ATOMIC_RELAXED) : 0,
+                  stats ? (unsigned long long)__atomic_load_n(&stats->misses, __ATOMIC_RELAXED) : 0);
+}
+
+/* Master, before the first fork: the shared array. */
+static void sess_master_start(void)
+{
+    size_t size;
+    void *p;
+
+    if (!cache_size)
+        return;
+    size = sizeof(struct sess_slot) * (size_t)cache_size + sizeof(struct sess_stats);
+    p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) {
+        log_alert("tune.ssl.cachesize %lld: cannot map %zu bytes of shared memory",
+                  cache_size, size);
+        exit(1);
+    }
+    slots = p;
+    stats = (struct sess_stats *)(slots + cache_size);
+}
+
+/* ---- configuration ----------------------------------------------------------------------- */
+
+static int kw_cachesize(char **args, int nargs, struct cfg_ctx *ctx, const struct cfg_kw *kw,
+                        char **err)
+{
+    return parse_int(args[1], 0, 10000000, &cache_size, err) < 0 ? -1 : 0;
+}
+
+static int kw_lifetime(char **args, int nargs, struct cfg_ctx *ctx, const struct cfg_kw *kw,
+                       char **err)
+{
+    long long sec;
+    int ms;
+
+    /* as in HAProxy, a number without a unit is in seconds */
+    if (args[1][0] && strspn(args[1], "0123456789") == strlen(args[1])) {
+        if (parse_int(args[1], 1, 86400 * 7, &sec, err) < 0)
+            return -1;
+        lifetime_s = (int)sec;
+        return 0;
+    }
+    if (parse_time(args[1], &ms, err) < 0)
+        return -1;
+    if (ms < 1000)
+        return str_printf(err, "'%s' is too short (1s at least)", args[1]);
+    lifetime_s = ms / 1000;
+    return 0;
+}
+
+static struct cfg_kw sess_kws[] = {
+    {.name = "tune.ssl.cachesize", .sections = "global", .min_args = 1, .max_args = 1,
+     .parse = kw_cachesize, .usage = "tune.ssl.cachesize <entries>"},
+    {.name = "tune.ssl.lifetime", .sections = "global", .min_args = 1, .max_args = 1,
+     .parse = kw_lifetime, .usage = "tune.ssl.lifetime <time>"},
+    {0},
+};
+
+static void sess_register(void)
+{
+    cfg_register_keywords(sess_kws);
+    mw_register_master_start(sess_master_start);
+    stats_register_info(sess_info);
+}
+INITCALL(sess_register)
