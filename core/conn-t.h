@@ -24,6 +24,9 @@ struct xprt_ops {
     int (*shutw)(struct conn *c);
     /* Releases the transport's state (not the fd). */
     void (*close)(struct conn *c);
+    /* Nonzero when recv would return bytes the transport already holds (TLS plaintext of a
+     * record read in part): the loop cannot see those in the socket. NULL: never. */
+    int (*pending)(const struct conn *c);
     /* Client side handshake once TCP is connected: 1 done, 0 in progress (c->xwant tells
      * what it waits for), -1 failed. NULL when the transport has none. */
     int (*handshake)(struct conn *c);

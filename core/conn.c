@@ -85,13 +85,20 @@ void conn_want(struct conn *c, unsigned want)
         want |= c->xwant;
     ev = (want & CONN_EV_READ ? EV_READ : 0) | (want & CONN_EV_WRITE ? EV_WRITE : 0);
 
-    if (want == c->want || c->fd < 0)
+    if (c->fd < 0)
         return;
-    c->want = want;
-    ev_io_stop(loop, &c->io);
-    ev_io_set(&c->io, c->fd, ev);
-    if (ev)
-        ev_io_start(loop, &c->io);
+    if (want != c->want) {
+        c->want = want;
+        ev_io_stop(loop, &c->io); /* also drops an event fed below and not yet delivered */
+        ev_io_set(&c->io, c->fd, ev);
+        if (ev)
+            ev_io_start(loop, &c->io);
+    }
+    /* Bytes the transport holds wake nobody: the socket may stay empty for good (the end of
+     * an upload whose last record was read in part while the buffer was full). Deliver the
+     * read event ourselves; the owner reads them on its next turn through the loop. */
+    if ((want & CONN_EV_READ) && c->xprt->pending && c->xprt->pending(c))
+        ev_feed_event(loop, &c->io, EV_READ);
 }
 
 int conn_connect(struct conn *c, const struct sockaddr *addr, socklen_t len,

@@ -494,6 +494,15 @@ static void tls_close(struct conn *c)
     c->xprt_ctx = NULL;
 }
 
+/* Plaintext of a record the owner read in part. SSL_has_pending() would also count a record
+ * still incomplete, which no read can return yet. */
+static int tls_pending(const struct conn *c)
+{
+    const struct tls_conn *tc = c->xprt_ctx;
+
+    return tc && tc->handshake_done && SSL_pending(tc->ssl) > 0;
+}
+
 static const struct xprt_ops tls_xprt = {
     .name = "tls",
     .recv = tls_recv,
@@ -502,6 +511,7 @@ static const struct xprt_ops tls_xprt = {
     .shutw = tls_shutw,
     .close = tls_close,
     .handshake = tls_handshake,
+    .pending = tls_pending,
 };
 
 int tls_conn_is(const struct conn *c)
