@@ -87,6 +87,8 @@ struct tls_conn {
     struct tls_srv *srv;        /* server side settings, NULL on the listening side */
     int handshake_done;         /* 1 once the handshake completed */
     unsigned want;              /* CONN_EV_* the library waits for to make progress */
+    int fd;                     /* the socket the read-ahead BIO reads */
+    struct buf *ra;             /* bytes read from the socket ahead of the library's asks */
 };
 
 #endif

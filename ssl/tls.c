@@ -23,6 +23,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "buf.h"
 #include "cfg.h"
 #include "conn.h"
 #include "listener.h"
@@ -397,6 +398,75 @@ static int check_server_contexts(void)
     return errs;
 }
 
+/* ---- read-ahead BIO ------------------------------------------------------------------------
+ * The library asks for a record header (5 bytes), then its body: two reads per record on a
+ * socket BIO, and a handshake flight holds several records. This BIO reads whatever the
+ * socket has into a pooled buffer and serves the asks from it, so a flight or a request costs
+ * one read. It reports "retry" only once its buffer is empty and the socket said EAGAIN:
+ * when the library waits for data, nothing is held here. Bytes held after a successful read
+ * are reported by tls_pending(), and conn_want() delivers them. Writes stay on the socket BIO. */
+
+static BIO_METHOD *ra_method;
+
+static void ra_release(struct tls_conn *tc)
+{
+    buf_put(tc->ra);
+    tc->ra = NULL;
+}
+
+static int ra_read(BIO *bio, char *out, int len)
+{
+    struct tls_conn *tc = BIO_get_data(bio);
+    struct buf *b = tc->ra;
+    uint32_t k;
+
+    BIO_clear_retry_flags(bio);
+    if (len <= 0)
+        return 0;
+    if (!b) {
+        ssize_t n;
+
+        b = tc->ra = buf_get();
+        if (!b) {
+            errno = ENOMEM;
+            return -1;
+        }
+        do
+            n = recv(tc->fd, buf_tail(b), buf_room(b), 0);
+        while (n < 0 && errno == EINTR);
+        if (n <= 0) {
+            int e = errno;
+
+            ra_release(tc);
+            errno = e;
+            if (n < 0 && (e == EAGAIN || e == EWOULDBLOCK))
+                BIO_set_retry_read(bio);
+            return (int)n;
+        }
+        b->data = (uint32_t)n;
+    }
+    k = b->data < (uint32_t)len ? b->data : (uint32_t)len;
+    memcpy(out, buf_peek(b), k);
+    buf_consume(b, k);
+    if (!b->data)
+        ra_release(tc);
+    return (int)k;
+}
+
+static long ra_ctrl(BIO *bio, int cmd, long larg, void *parg)
+{
+    return cmd == BIO_CTRL_FLUSH; /* nothing is written through this BIO */
+}
+
+static int ra_setup(void)
+{
+    ra_method = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "sluice read-ahead");
+    return ra_method && BIO_meth_set_read(ra_method, ra_read) &&
+                   BIO_meth_set_ctrl(ra_method, ra_ctrl)
+               ? 0
+               : -1;
+}
+
 /* ---- transport ---------------------------------------------------------------------------- */
 
 /* Maps a failed library call to the transport contract and records what it waits for. */
@@ -490,17 +560,19 @@ static void tls_close(struct conn *c)
     if (!tc)
         return;
     SSL_free(tc->ssl);
+    ra_release(tc);
     free(tc);
     c->xprt_ctx = NULL;
 }
 
-/* Plaintext of a record the owner read in part. SSL_has_pending() would also count a record
- * still incomplete, which no read can return yet. */
+/* Plaintext of a record the owner read in part, or bytes the read-ahead BIO holds (only ever
+ * after a successful read: a read that waits has taken them all). SSL_has_pending() would
+ * also count a record still incomplete, which no read can return yet. */
 static int tls_pending(const struct conn *c)
 {
     const struct tls_conn *tc = c->xprt_ctx;
 
-    return tc && tc->handshake_done && SSL_pending(tc->ssl) > 0;
+    return tc && tc->handshake_done && (tc->ra || SSL_pending(tc->ssl) > 0);
 }
 
 static const struct xprt_ops tls_xprt = {
@@ -522,21 +594,30 @@ int tls_conn_is(const struct conn *c)
 static struct tls_conn *attach(struct conn *c, SSL_CTX *ctx)
 {
     struct tls_conn *tc = calloc(1, sizeof(*tc));
+    BIO *rbio = NULL;
 
     if (!tc)
         return NULL;
+    tc->fd = c->fd;
     tc->ssl = SSL_new(ctx);
-    if (!tc->ssl || !SSL_set_fd(tc->ssl, c->fd)) {
-        if (tc->ssl)
-            SSL_free(tc->ssl);
-        free(tc);
-        ERR_clear_error();
-        return NULL;
-    }
+    if (!ra_method && ra_setup() < 0)
+        goto fail;
+    /* the socket BIO writes; the read-ahead BIO replaces it for reads */
+    if (!tc->ssl || !SSL_set_fd(tc->ssl, c->fd) || !(rbio = BIO_new(ra_method)))
+        goto fail;
+    BIO_set_data(rbio, tc);
+    BIO_set_init(rbio, 1);
+    SSL_set0_rbio(tc->ssl, rbio);
     SSL_set_app_data(tc->ssl, tc);
     c->xprt = &tls_xprt;
     c->xprt_ctx = tc;
     return tc;
+fail:
+    if (tc->ssl)
+        SSL_free(tc->ssl);
+    free(tc);
+    ERR_clear_error();
+    return NULL;
 }
 
 int tls_conn_accept(struct conn *c, struct listener *l)
