@@ -21,7 +21,7 @@ LUA_LIBS   := $(shell pkg-config --libs lua5.4 2>/dev/null || echo -llua5.4)
 
 CPPFLAGS_ALL := -std=gnu11 -D_GNU_SOURCE -Icore -Ilb -Issl -Ilua \
                 -DSLUICE_VERSION='"$(VERSION)"' -DSLUICE_BUILD_OPTS='"$(BUILD_OPTS)"'
-LDLIBS := -L$(BSSL_LIB) -Wl,-rpath,$(BSSL_LIB) -lssl -lcrypto $(LUA_LIBS) -lev -lm
+LDLIBS := -L$(BSSL_LIB) -Wl,-rpath,$(BSSL_LIB) -lssl -lcrypto $(LUA_LIBS) -lpcre2-8 -lev -lm
 
 # Only ssl/ sees BoringSSL's headers; only lua/ sees Lua's.
 CFLAGS_ssl := -I$(BSSL_INC)
@@ -56,7 +56,7 @@ build/asan/%.o: %.c VERSION Makefile
 -include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d)
 
 # ---- dependencies (Debian 12) ----------------------------------------------------------------
-BUILD_PKGS := gcc make pkg-config android-libboringssl-dev liblua5.4-dev libev-dev socat openssl curl
+BUILD_PKGS := gcc make pkg-config android-libboringssl-dev liblua5.4-dev libev-dev libpcre2-dev socat openssl curl
 TEST_PKGS  := varnish socat curl procps iproute2 python3 openssl clang libfuzzer-14-dev \
               libclang-rt-14-dev testssl.sh
 deps:

@@ -13,12 +13,12 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cfg.h"
 #include "proxy.h"
+#include "regex.h"
 #include "sample-kw.h"
 #include "str.h"
 
@@ -33,7 +33,7 @@ struct pat {
             char *ptr;               /* bytes (lowered with -i), NUL-terminated */
             size_t len;
         } str;                       /* STR, SUB, BEG, END, DIR, DOM, BIN */
-        regex_t *re;                 /* REG */
+        struct regex *re;            /* REG */
         struct {
             long long min, max;      /* inclusive; min > max never matches */
         } range;                     /* INT, LEN */
@@ -100,7 +100,7 @@ int acl_patset_count(const struct acl_patset *ps)
 static void pat_free(enum acl_match m, struct pat *p)
 {
     if (m == ACL_M_REG) {
-        regfree(p->u.re);
+        rx_free(p->u.re);
         free(p->u.re);
     } else if (m != ACL_M_INT && m != ACL_M_LEN && m != ACL_M_IP) {
         free(p->u.str.ptr);
@@ -309,7 +309,7 @@ static int parse_regex(struct pat *p, const char *t, size_t len, unsigned flags,
 
     memcpy(src, t, len);
     p->u.re = str_zalloc(sizeof(*p->u.re));
-    rc = smp_regcomp(p->u.re, src, REG_NOSUB | (flags & ACL_PAT_F_ICASE ? REG_ICASE : 0), err);
+    rc = rx_compile(p->u.re, src, RX_NOSUB | (flags & ACL_PAT_F_ICASE ? RX_ICASE : 0), err);
     if (rc < 0) {
         free(p->u.re);
         p->u.re = NULL;
@@ -665,7 +665,6 @@ static int match_one(enum acl_match m, const struct pat *p, const struct sample 
     const char *str = s->data.str.ptr;
     size_t len = s->data.str.len, pl = p->u.str.len;
     int icase = p->flags & ACL_PAT_F_ICASE;
-    regmatch_t pm[1];
 
     switch (m) {
     case ACL_M_INT:
@@ -690,9 +689,7 @@ static int match_one(enum acl_match m, const struct pat *p, const struct sample 
     case ACL_M_IP:
         return ip_match_one(p, s);
     case ACL_M_REG:
-        pm[0].rm_so = 0;
-        pm[0].rm_eo = (regoff_t)len;
-        return regexec(p->u.re, str ? str : "", 1, pm, REG_STARTEND) == 0;
+        return rx_match(p->u.re, str, len, 0, NULL, 0);
     default:
         return 0;
     }

@@ -4,7 +4,6 @@
 #include "http-rules.h"
 
 #include <errno.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 #include "logfmt.h"
 #include "parse.h"
 #include "proxy.h"
+#include "regex.h"
 #include "sample.h"
 #include "str.h"
 
@@ -39,7 +39,7 @@ struct http_rule {
     char *hname;               /* header name */
     uint32_t hlen;
     struct logfmt *fmt;        /* value, path, URI, location... */
-    regex_t re;                /* replace-header/value, del-header -m reg */
+    struct regex re;           /* replace-header/value, del-header -m reg */
     int has_re;
     enum del_match match;      /* del-header -m */
     int status;                /* deny/return/set-status/redirect code */
@@ -118,8 +118,6 @@ static enum http_rule_ret act_set_header(struct http_rule *r, struct stream *s, 
 
 static int name_matches(const struct http_rule *r, const char *n, uint32_t nl)
 {
-    char tmp[256];
-
     switch (r->match) {
     case DEL_STR:
         return nl == r->hlen && !strncasecmp(n, r->hname, nl);
@@ -133,11 +131,7 @@ static int name_matches(const struct http_rule *r, const char *n, uint32_t nl)
                 return 1;
         return 0;
     case DEL_REG:
-        if (nl >= sizeof(tmp))
-            return 0;
-        memcpy(tmp, n, nl);
-        tmp[nl] = 0;
-        return regexec(&r->re, tmp, 0, NULL, 0) == 0;
+        return rx_match(&r->re, n, nl, 0, NULL, 0);
     }
     return 0;
 }
@@ -152,17 +146,17 @@ static enum http_rule_ret act_del_header(struct http_rule *r, struct stream *s, 
 
 /* Expands \0..\9 of the replacement with the regex matches of subject. */
 static char *substitute(struct stream *s, const char *repl, uint32_t rl, const char *subj,
-                        const regmatch_t *pm, uint32_t *outlen)
+                        const struct rx_span *pm, uint32_t *outlen)
 {
     char tmp[RULE_BUF];
     size_t o = 0;
 
     for (uint32_t i = 0; i < rl && o < sizeof(tmp) - 1; i++) {
         if (repl[i] == '\\' && i + 1 < rl && repl[i + 1] >= '0' && repl[i + 1] <= '9') {
-            const regmatch_t *g = &pm[repl[i + 1] - '0'];
+            const struct rx_span *g = &pm[repl[i + 1] - '0'];
 
-            if (g->rm_so >= 0)
-                for (regoff_t k = g->rm_so; k < g->rm_eo && o < sizeof(tmp) - 1; k++)
+            if (g->so >= 0)
+                for (long k = g->so; k < g->eo && o < sizeof(tmp) - 1; k++)
                     tmp[o++] = subj[k];
             i++;
             continue;
@@ -195,7 +189,7 @@ static enum http_rule_ret act_replace(struct http_rule *r, struct stream *s, str
         while (p <= end) {
             const char *e = per_value ? memchr(p, ',', (size_t)(end - p)) : NULL;
             const char *vs = p, *ve = e ? e : end;
-            regmatch_t pm[10];
+            struct rx_span pm[RX_GROUPS];
             size_t vl;
 
             while (vs < ve && (*vs == ' ' || *vs == '\t'))
@@ -207,7 +201,7 @@ static enum http_rule_ret act_replace(struct http_rule *r, struct stream *s, str
                 return HTTP_RULE_ERROR;
             memcpy(subj, vs, vl);
             subj[vl] = 0;
-            if (regexec(&r->re, subj, 10, pm, 0) == 0) {
+            if (rx_match(&r->re, subj, vl, 0, pm, RX_GROUPS)) {
                 uint32_t sl;
                 char *sub = substitute(s, repl, rl, subj, pm, &sl);
                 /* the whole element is replaced, its surrounding blanks included */
@@ -572,17 +566,9 @@ static int parse_fmt(const char *text, unsigned where, struct logfmt **out, char
     return *out ? 0 : -1;
 }
 
-static int parse_regex(const char *text, regex_t *re, int icase, char **err)
+static int parse_regex(const char *text, struct regex *re, int icase, char **err)
 {
-    int rc = regcomp(re, text, REG_EXTENDED | (icase ? REG_ICASE : 0));
-
-    if (rc) {
-        char msg[128];
-
-        regerror(rc, re, msg, sizeof(msg));
-        return str_printf(err, "invalid regex '%s': %s", text, msg);
-    }
-    return 0;
+    return rx_compile(re, text, icase ? RX_ICASE : 0, err);
 }
 
 static int parse_status(const char *v, int min, int max, int *out, char **err)

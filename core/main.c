@@ -17,6 +17,7 @@
 #include "loop.h"
 #include "mworker.h"
 #include "pol.h"
+#include "regex.h"
 #include "str.h"
 #include "tls.h"
 
@@ -48,6 +49,8 @@ static void print_version(int verbose)
     printf("Built with %s\n", tls_lib_version());
     printf("Built with Lua version : %s\n", pol_lib_version());
     printf("Built with event loop : %s\n", loop_lib_version());
+    printf("Built with PCRE2 version : %s (JIT %s)\n", rx_lib_version(),
+           rx_jit_available() ? "available" : "not available");
     printf("Process model : master-worker, SO_REUSEPORT listeners, one worker per slot\n");
 }
 

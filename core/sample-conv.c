@@ -7,11 +7,11 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <limits.h>
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cfg.h"
+#include "regex.h"
 #include "sample-kw.h"
 #include "str.h"
 
@@ -377,10 +377,8 @@ empty:
 /* ---------------------------------------------------------------------------------------- */
 /* regsub(REGEX,SUBST[,FLAGS]) */
 
-#define REGSUB_MATCHES 10
-
 struct regsub {
-    regex_t re;
+    struct regex re;
     int global;              /* "g" */
 };
 
@@ -395,7 +393,7 @@ static int check_regsub(const char *kw, struct smp_arg *args, void **priv, char 
         return str_printf(err, "missing regex");
     for (const char *f = flags; *f; f++) {
         if (*f == 'i')
-            cflags |= REG_ICASE;
+            cflags |= RX_ICASE;
         else if (*f != 'g')
             return str_printf(err, "invalid regex flag '%c', only 'i' and 'g' are supported",
                               *f);
@@ -412,7 +410,7 @@ static int check_regsub(const char *kw, struct smp_arg *args, void **priv, char 
     }
     rs = str_zalloc(sizeof(*rs));
     rs->global = strchr(flags, 'g') != NULL;
-    if (smp_regcomp(&rs->re, args[0].data.str.ptr, cflags, err) < 0) {
+    if (rx_compile(&rs->re, args[0].data.str.ptr, cflags, err) < 0) {
         free(rs);
         return -1;
     }
@@ -424,7 +422,7 @@ static void release_regsub(void *priv)
 {
     struct regsub *rs = priv;
 
-    regfree(&rs->re);
+    rx_free(&rs->re);
     free(rs);
 }
 
@@ -435,7 +433,7 @@ static int hexval(char c)
 
 /* Appends the substitution (\0..\9 groups, \xHH bytes, \c for c) to out at *o. Returns 0, or
  * -1 when out (cap bytes) is full. */
-static int regsub_append(const struct smp_arg *subst, const char *base, const regmatch_t *pm,
+static int regsub_append(const struct smp_arg *subst, const char *base, const struct rx_span *pm,
                          char *out, size_t *o, size_t cap)
 {
     const char *s = subst->data.str.ptr, *end = s + subst->data.str.len;
@@ -447,10 +445,10 @@ static int regsub_append(const struct smp_arg *subst, const char *base, const re
         if (*s == '\\' && s + 1 < end) {
             s++;
             if (isdigit((unsigned char)*s)) {
-                const regmatch_t *g = &pm[*s - '0'];
+                const struct rx_span *g = &pm[*s - '0'];
 
-                n = g->rm_so >= 0 && g->rm_eo >= g->rm_so ? (size_t)(g->rm_eo - g->rm_so) : 0;
-                src = base + (n ? g->rm_so : 0);
+                n = g->so >= 0 && g->eo >= g->so ? (size_t)(g->eo - g->so) : 0;
+                src = base + (n ? g->so : 0);
             } else if (*s == 'x' && s + 2 < end) {
                 char c = (char)(hexval(s[1]) << 4 | hexval(s[2]));
 
@@ -479,24 +477,21 @@ static int c_regsub(const struct smp_arg *args, void *priv, struct smp_env *env,
     const char *s = smp->data.str.ptr;
     size_t len = smp->data.str.len, pos = 0, o = 0;
     char *out = smp_scratch(), *res;
-    regmatch_t pm[REGSUB_MATCHES];
+    struct rx_span pm[RX_GROUPS];
 
     /* sed's s///g: later searches start where the previous match ended, in the context of the
      * whole string ("^" only matches at its start); an empty match copies one character */
     while (pos <= len) {
-        pm[0].rm_so = (regoff_t)pos;
-        pm[0].rm_eo = (regoff_t)len;
-        if (regexec(&rs->re, s ? s : "", REGSUB_MATCHES, pm,
-                    REG_STARTEND | (pos ? REG_NOTBOL : 0)) != 0)
+        if (!rx_match(&rs->re, s, len, pos, pm, RX_GROUPS))
             break;
-        if ((size_t)pm[0].rm_so - pos > SMP_SCRATCH_SIZE - o)
+        if ((size_t)pm[0].so - pos > SMP_SCRATCH_SIZE - o)
             return 0;
-        memcpy(out + o, s + pos, (size_t)pm[0].rm_so - pos);
-        o += (size_t)pm[0].rm_so - pos;
+        memcpy(out + o, s + pos, (size_t)pm[0].so - pos);
+        o += (size_t)pm[0].so - pos;
         if (regsub_append(&args[1], s, pm, out, &o, SMP_SCRATCH_SIZE) < 0)
             return 0;
-        pos = (size_t)pm[0].rm_eo;
-        if (pm[0].rm_eo == pm[0].rm_so) {
+        pos = (size_t)pm[0].eo;
+        if (pm[0].eo == pm[0].so) {
             if (pos < len) {
                 if (o >= SMP_SCRATCH_SIZE)
                     return 0;

@@ -12,12 +12,11 @@
  *     INITCALL(my_register);
  *
  * Everything here runs in one worker thread: no locking. Evaluation never blocks and never
- * allocates outside env->arena (except inside the C library's regexec()). */
+ * allocates outside env->arena. */
 #ifndef SLUICE_CORE_SAMPLE_KW_H
 #define SLUICE_CORE_SAMPLE_KW_H
 
 #include <netinet/in.h>
-#include <regex.h>
 #include <stddef.h>
 
 #include "sample.h"
@@ -174,12 +173,6 @@ void smp_v4_to_v6(const struct in_addr *in, struct in6_addr *out);
  * the arena (regsub). One per process (workers run one thread); never kept across calls. */
 #define SMP_SCRATCH_SIZE 65536
 char *smp_scratch(void);
-
-/* Compiles a POSIX extended regex (cflags: REG_ICASE, REG_NOSUB), refusing those glibc would
- * need huge memory for: nested '+' and {n,m} repetitions copy their operand, so their size
- * is estimated first and limited (10000 elements). Returns 0, or -1 with *err set ("regex
- * '...' is invalid: ..." or "... is too complex ..."); re is then not to be freed. */
-int smp_regcomp(regex_t *re, const char *src, int cflags, char **err);
 
 /* Reads a pattern or map file at configuration time: calls fn for each line that is neither
  * empty nor a comment ('#' after optional leading blanks), with leading blanks and the line

@@ -332,7 +332,9 @@ static void test_other_methods(void)
     cond_err("if { str(a) -m bin 4g }", "an hex digit is expected (found 'g')");
     cond_err("if { str(a) -m bin 414 }", "an even number of hex digit is expected");
     cond_err("if { hdr(host) -m reg ( }", "regex '(' is invalid");
-    cond_err("if { hdr(host) -m reg (.++++++++++++++++) }", "is too complex");
+    cond_err("if { hdr(host) -m reg (.+++) }",
+             "regex '(.+++)' is invalid: quantifier does not follow a repeatable item");
+    T("if { hdr(host) -m reg ^\\w+\\.(?!invalid) }");
     T("if { hdr(host) -m reg -i ^(W+)+\\. }");
     cond_err("if { hdr(host) -m foo a }", "unknown matching method 'foo'");
     cond_err("if { hdr(host) -m }", "'-m' expects an argument");
