@@ -323,8 +323,7 @@ static void client_conn_headers(struct stream *s, struct http_msg *res)
     http_hdr_del(res, "proxy-connection", 16);
     if (close) {
         s->flags |= SF_CLOSE_AFTER;
-        if (s->txn.req.vers != 10 || !s->txn.req.present)
-            http_hdr_add(res, "connection", 10, "close", 5);
+        http_hdr_add(res, "connection", 10, "close", 5); /* to HTTP/1.0 clients too, as HAProxy */
     } else if (s->txn.req.vers == 10) {
         http_hdr_add(res, "connection", 10, "keep-alive", 10);
     }
@@ -495,11 +494,16 @@ static int build_server_request(struct stream *s)
     }
     http_hdr_del(rq, "keep-alive", 10);
     http_hdr_del(rq, "proxy-connection", 16);
-    /* HTTP/1.0 requests and non keep-alive modes close the server side after the answer. */
-    if (!upgrade && (conn_mode(s) != PX_HTTP_KAL || rq->vers == 10)) {
+    /* Non keep-alive modes close the server side after the answer. In keep-alive mode an
+     * HTTP/1.0 request asks the server to keep the connection, as HAProxy does, so that it can
+     * serve other requests (an HTTP/1.0 answer without keep-alive still closes it). */
+    if (!upgrade && conn_mode(s) != PX_HTTP_KAL) {
         if (rq->vers == 11 && http_hdr_add(rq, "connection", 10, "close", 5) < 0)
             return -1;
     } else {
+        if (!upgrade && rq->vers == 10 &&
+            http_hdr_add(rq, "connection", 10, "keep-alive", 10) < 0)
+            return -1;
         s->flags |= SF_SRV_KA;
     }
     head = http_msg_build(rq, 1, &s->arena, &s->srv_head_len);
