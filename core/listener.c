@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -263,6 +264,8 @@ static int bind_inet(const struct listener *l, int backlog, char **err)
     if (fd < 0)
         return str_printf(err, "cannot create socket: %s", strerror(errno));
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    /* accepted sockets inherit it: no setsockopt() per connection */
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0)
         goto fail;
     if (l->addr.ss.ss_family == AF_INET6 && l->v6only)
@@ -298,6 +301,8 @@ static int bind_one(struct listener *l, int nslots, char **err)
 
         if (fd < 0)
             return -1;
+        if (l->addr.kind == PARSE_ADDR_FD) /* fails harmlessly on a UNIX socket */
+            setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){1}, sizeof(int));
         l->shared = 1;
         for (int i = 0; i < nslots; i++)
             l->fds[i] = fd;

@@ -556,7 +556,7 @@ static void strm_info_init(struct strm_info *i)
 
 int strm_accept(struct listener *l, int fd, const struct sockaddr_storage *addr)
 {
-    int fresh, one = 1;
+    int fresh;
     struct stream *s = pool_alloc_ex(&strm_pool, &fresh);
     struct arena keep, keep_sess;
     socklen_t dl = sizeof(struct sockaddr_storage);
@@ -583,8 +583,7 @@ int strm_accept(struct listener *l, int fd, const struct sockaddr_storage *addr)
     s->timer.data = s;
     gettimeofday(&s->info.accept_date, NULL);
     strm_info_init(&s->info);
-    if (addr->ss_family != AF_UNIX)
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    /* TCP_NODELAY comes from the listening socket */
     s->next = live_streams;
     if (live_streams)
         live_streams->prev = s;
