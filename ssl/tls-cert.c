@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include <openssl/bytestring.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -192,6 +193,134 @@ static int check_strength(struct tls_cert *c, char **err)
 }
 
 /* Warnings: expiry and chain completeness. */
+/* ---- OCSP responses -------------------------------------------------------------------- */
+
+#define OCSP_SKEW 300 /* seconds of clock skew tolerated, as HAProxy's OCSP_MAX_RESPONSE_TIME_SKEW */
+
+/* A GeneralizedTime ("YYYYMMDDHHMMSS[.fff]Z") as a time_t; -1 when malformed. */
+static time_t gen_time(const CBS *t)
+{
+    const uint8_t *d = CBS_data(t);
+    size_t n = CBS_len(t), i;
+    struct tm tm = {0};
+    int v[6], w[6] = {4, 2, 2, 2, 2, 2}, off = 0;
+
+    if (n < 15 || d[n - 1] != 'Z')
+        return -1;
+    for (i = 0; i < 6; i++) {
+        v[i] = 0;
+        for (int k = 0; k < w[i]; k++, off++) {
+            if (!isdigit(d[off]))
+                return -1;
+            v[i] = v[i] * 10 + d[off] - '0';
+        }
+    }
+    if ((size_t)off != n - 1 && d[off] != '.')
+        return -1; /* only a fraction of a second may sit between the seconds and 'Z' */
+    tm.tm_year = v[0] - 1900;
+    tm.tm_mon = v[1] - 1;
+    tm.tm_mday = v[2];
+    tm.tm_hour = v[3];
+    tm.tm_min = v[4];
+    tm.tm_sec = v[5];
+    return timegm(&tm);
+}
+
+/* The certificate whose serial number is the DER INTEGER content `serial`: c itself, or any
+ * loaded certificate when c is NULL. */
+static struct tls_cert *cert_by_serial(const CBS *serial, struct tls_cert *c)
+{
+    const uint8_t *sd = CBS_data(serial);
+    size_t sl = CBS_len(serial);
+
+    /* DER integers may carry a leading zero byte that the ASN1_INTEGER does not */
+    if (sl > 1 && sd[0] == 0) {
+        sd++;
+        sl--;
+    }
+    for (struct tls_cert *t = c ? c : tls_certs; t; t = c ? NULL : t->next) {
+        const ASN1_INTEGER *ser = X509_get0_serialNumber(t->leaf);
+
+        if ((size_t)ASN1_STRING_length(ser) == sl && !memcmp(ASN1_STRING_get0_data(ser), sd, sl))
+            return t;
+    }
+    return NULL;
+}
+
+struct tls_cert *tls_ocsp_check(const uint8_t *der, size_t len, struct tls_cert *c,
+                                const char **why, int *stale)
+{
+    static const uint8_t basic_oid[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01, 0x01};
+    CBS resp, bytes, rb, oid, octets, basic, tbs, responses, single, certid, serial, tmp;
+    unsigned tag;
+    time_t now = time(NULL), this_upd, next_upd = -1;
+    struct tls_cert *found;
+
+    *stale = 0;
+    *why = "OCSP response: not a DER OCSP response";
+    CBS_init(&tmp, der, len);
+    if (!CBS_get_asn1(&tmp, &resp, CBS_ASN1_SEQUENCE) ||
+        !CBS_get_asn1(&resp, &tmp, CBS_ASN1_ENUMERATED) || CBS_len(&tmp) != 1)
+        return NULL;
+    if (CBS_data(&tmp)[0] != 0) {
+        *why = "OCSP response status not successful";
+        return NULL;
+    }
+    if (!CBS_get_asn1(&resp, &bytes, CBS_ASN1_CONTEXT_SPECIFIC | CBS_ASN1_CONSTRUCTED | 0) ||
+        !CBS_get_asn1(&bytes, &rb, CBS_ASN1_SEQUENCE) ||
+        !CBS_get_asn1(&rb, &oid, CBS_ASN1_OBJECT) ||
+        !CBS_get_asn1(&rb, &octets, CBS_ASN1_OCTETSTRING))
+        return NULL;
+    if (CBS_len(&oid) != sizeof(basic_oid) || memcmp(CBS_data(&oid), basic_oid, sizeof(basic_oid))) {
+        *why = "OCSP response: not a basic OCSP response";
+        return NULL;
+    }
+    if (!CBS_get_asn1(&octets, &basic, CBS_ASN1_SEQUENCE) ||
+        !CBS_get_asn1(&basic, &tbs, CBS_ASN1_SEQUENCE))
+        return NULL;
+    /* optional version [0], responderID ([1] or [2]), producedAt, responses */
+    if (CBS_peek_asn1_tag(&tbs, CBS_ASN1_CONTEXT_SPECIFIC | CBS_ASN1_CONSTRUCTED | 0) &&
+        !CBS_get_asn1(&tbs, &tmp, CBS_ASN1_CONTEXT_SPECIFIC | CBS_ASN1_CONSTRUCTED | 0))
+        return NULL;
+    if (!CBS_get_any_asn1(&tbs, &tmp, NULL) ||                /* responderID */
+        !CBS_get_asn1(&tbs, &tmp, CBS_ASN1_GENERALIZEDTIME) ||  /* producedAt */
+        !CBS_get_asn1(&tbs, &responses, CBS_ASN1_SEQUENCE) ||
+        !CBS_get_asn1(&responses, &single, CBS_ASN1_SEQUENCE) ||
+        !CBS_get_asn1(&single, &certid, CBS_ASN1_SEQUENCE) ||
+        !CBS_get_asn1(&certid, &tmp, CBS_ASN1_SEQUENCE) ||      /* hashAlgorithm */
+        !CBS_get_asn1(&certid, &tmp, CBS_ASN1_OCTETSTRING) ||   /* issuerNameHash */
+        !CBS_get_asn1(&certid, &tmp, CBS_ASN1_OCTETSTRING) ||   /* issuerKeyHash */
+        !CBS_get_asn1(&certid, &serial, CBS_ASN1_INTEGER) ||
+        !CBS_get_any_asn1(&single, &tmp, &tag) ||                /* certStatus */
+        !CBS_get_asn1(&single, &tmp, CBS_ASN1_GENERALIZEDTIME) || /* thisUpdate */
+        (this_upd = gen_time(&tmp)) < 0)
+        return NULL;
+    if (CBS_peek_asn1_tag(&single, CBS_ASN1_CONTEXT_SPECIFIC | CBS_ASN1_CONSTRUCTED | 0)) {
+        CBS nu;
+
+        if (!CBS_get_asn1(&single, &nu, CBS_ASN1_CONTEXT_SPECIFIC | CBS_ASN1_CONSTRUCTED | 0) ||
+            !CBS_get_asn1(&nu, &tmp, CBS_ASN1_GENERALIZEDTIME) || (next_upd = gen_time(&tmp)) < 0)
+            return NULL;
+    }
+    found = cert_by_serial(&serial, c);
+    if (!found) {
+        *why = "OCSP single response: Certificate ID does not match any certificate or issuer.";
+        return NULL;
+    }
+    /* good is [0] IMPLICIT NULL, revoked [1] (constructed), unknown [2] */
+    if (tag != (CBS_ASN1_CONTEXT_SPECIFIC | 0) &&
+        tag != (CBS_ASN1_CONTEXT_SPECIFIC | CBS_ASN1_CONSTRUCTED | 1)) {
+        *why = "OCSP single response: certificate status is unknown";
+        return NULL;
+    }
+    if (this_upd > now + OCSP_SKEW || (next_upd >= 0 && next_upd < now - OCSP_SKEW)) {
+        *why = "OCSP single response: no longer valid.";
+        *stale = 1;
+        return NULL;
+    }
+    return found;
+}
+
 static void check_validity(struct tls_cert *c, const struct cfg_where *w)
 {
     int days = 0, secs = 0;
@@ -292,6 +421,22 @@ struct tls_cert *tls_cert_load(const char *path, const struct cfg_where *w, char
             str_printf(err, "%s", oerr);
             free(oerr);
             goto fail;
+        }
+        if (c->ocsp) {
+            const char *why;
+            int stale;
+
+            if (!tls_ocsp_check(c->ocsp, c->ocsp_len, c, &why, &stale)) {
+                if (!stale) {
+                    str_printf(err, "'%s': %s", extra, why);
+                    goto fail;
+                }
+                /* an OCSP updater running late must not stop a fleet from starting */
+                cfg_warn_at(w, "crt", "'%s': %s: not stapled", extra, why);
+                free(c->ocsp);
+                c->ocsp = NULL;
+                c->ocsp_len = 0;
+            }
         }
     }
     c->next = tls_certs;

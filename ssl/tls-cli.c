@@ -8,7 +8,6 @@
 #include <time.h>
 
 #include <openssl/base64.h>
-#include <openssl/bytestring.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -102,41 +101,6 @@ static int cmd_show_cert(char **args, int nargs, struct cli_session *s, struct s
     return 0;
 }
 
-/* The serial number of the first SingleResponse of a DER OCSPResponse (RFC 6960), found
- * without an OCSP parser: OCSPResponse > responseBytes > BasicOCSPResponse >
- * tbsResponseData > responses > SingleResponse > certID > serialNumber. */
-static int ocsp_serial(const uint8_t *der, size_t len, CBS *serial)
-{
-    CBS resp, bytes, rb, oid, octets, basic, tbs, responses, single, certid, tmp;
-
-    CBS_init(&tmp, der, len);
-    if (!CBS_get_asn1(&tmp, &resp, CBS_ASN1_SEQUENCE) ||
-        !CBS_get_asn1(&resp, &tmp, CBS_ASN1_ENUMERATED) || CBS_len(&tmp) != 1 ||
-        CBS_data(&tmp)[0] != 0 /* successful */ ||
-        !CBS_get_asn1(&resp, &bytes, CBS_ASN1_CONTEXT_SPECIFIC | CBS_ASN1_CONSTRUCTED | 0) ||
-        !CBS_get_asn1(&bytes, &rb, CBS_ASN1_SEQUENCE) ||
-        !CBS_get_asn1(&rb, &oid, CBS_ASN1_OBJECT) ||
-        !CBS_get_asn1(&rb, &octets, CBS_ASN1_OCTETSTRING) ||
-        !CBS_get_asn1(&octets, &basic, CBS_ASN1_SEQUENCE) ||
-        !CBS_get_asn1(&basic, &tbs, CBS_ASN1_SEQUENCE))
-        return -1;
-    /* optional version [0], responderID ([1] or [2]), producedAt, responses */
-    if (CBS_peek_asn1_tag(&tbs, CBS_ASN1_CONTEXT_SPECIFIC | CBS_ASN1_CONSTRUCTED | 0) &&
-        !CBS_get_asn1(&tbs, &tmp, CBS_ASN1_CONTEXT_SPECIFIC | CBS_ASN1_CONSTRUCTED | 0))
-        return -1;
-    if (!CBS_get_any_asn1(&tbs, &tmp, NULL) ||           /* responderID */
-        !CBS_get_asn1(&tbs, &tmp, CBS_ASN1_GENERALIZEDTIME) ||
-        !CBS_get_asn1(&tbs, &responses, CBS_ASN1_SEQUENCE) ||
-        !CBS_get_asn1(&responses, &single, CBS_ASN1_SEQUENCE) ||
-        !CBS_get_asn1(&single, &certid, CBS_ASN1_SEQUENCE) ||
-        !CBS_get_asn1(&certid, &tmp, CBS_ASN1_SEQUENCE) || /* hashAlgorithm */
-        !CBS_get_asn1(&certid, &tmp, CBS_ASN1_OCTETSTRING) ||
-        !CBS_get_asn1(&certid, &tmp, CBS_ASN1_OCTETSTRING) ||
-        !CBS_get_asn1(&certid, serial, CBS_ASN1_INTEGER))
-        return -1;
-    return 0;
-}
-
 /* Applies a staple to every context built on c (this process). */
 static void apply_ocsp(struct tls_cert *c, const uint8_t *der, size_t len)
 {
@@ -174,9 +138,9 @@ static int cmd_set_ocsp(char **args, int nargs, struct cli_session *s, struct st
 {
     size_t inlen, maxlen, derlen = 0;
     uint8_t *der, *msg;
-    CBS serial;
+    const char *why;
     struct tls_cert *c;
-    int idx;
+    int idx, stale;
 
     if (nargs < 4) {
         strbuf_printf(out, "'set ssl ocsp-response' expects an OCSP response in base64.\n");
@@ -195,29 +159,10 @@ static int cmd_set_ocsp(char **args, int nargs, struct cli_session *s, struct st
                            "response.\n");
         return 0;
     }
-    if (ocsp_serial(der, derlen, &serial) < 0) {
-        free(der);
-        strbuf_printf(out, "OCSP single response: Certificate ID does not match any "
-                           "certificate or issuer.\n");
-        return 0;
-    }
-    for (c = tls_certs; c; c = c->next) {
-        const ASN1_INTEGER *ser = X509_get0_serialNumber(c->leaf);
-        const uint8_t *sd = CBS_data(&serial);
-        size_t sl = CBS_len(&serial);
-
-        /* DER integers may carry a leading zero byte that the ASN1_INTEGER does not */
-        if (sl > 1 && sd[0] == 0) {
-            sd++;
-            sl--;
-        }
-        if ((size_t)ASN1_STRING_length(ser) == sl && !memcmp(ASN1_STRING_get0_data(ser), sd, sl))
-            break;
-    }
+    c = tls_ocsp_check(der, derlen, NULL, &why, &stale);
     if (!c) {
         free(der);
-        strbuf_printf(out, "OCSP single response: Certificate ID does not match any "
-                           "certificate or issuer.\n");
+        strbuf_printf(out, "%s\n", why);
         return 0;
     }
     idx = cert_index(c);
