@@ -103,14 +103,13 @@ int cfg_expand_var(const char *p, const char **end, struct strbuf *out, int *spl
 
     *split = 0;
     if (p[1] != '{') {
-        /* "$NAME" form, or a lone '$' kept as is */
+        /* "$NAME" form; anything else after '$' is an error, as in HAProxy */
         for (q = p + 1; is_name_char((unsigned char)*q); q++)
             ;
         nl = (size_t)(q - p - 1);
-        if (!nl || !is_name_start((unsigned char)p[1])) {
-            *end = p + 1;
-            return strbuf_add(out, "$", 1);
-        }
+        if (!nl || !is_name_start((unsigned char)p[1]))
+            return str_printf(err, "forbidden first char in environment variable name after "
+                                   "'$' (write '\\$' for a dollar sign in double quotes)");
         if (nl >= sizeof(name))
             return str_printf(err, "environment variable name too long");
         memcpy(name, p + 1, nl);
@@ -223,7 +222,7 @@ static int tok_escape(struct tok *t, const char *p, char **err)
 }
 
 /* Expands a variable at p into the current word(s). Returns bytes consumed or -1. */
-static int tok_var(struct tok *t, const char *p, int quoted, char **err)
+static int tok_var(struct tok *t, const char *p, char **err)
 {
     struct strbuf val = {0};
     const char *end;
@@ -231,7 +230,7 @@ static int tok_var(struct tok *t, const char *p, int quoted, char **err)
 
     if (cfg_expand_var(p, &end, &val, &split, err) < 0)
         goto out;
-    if (split && !quoted) {
+    if (split) {
         /* "${VAR[*]}": each space-separated part of the value becomes its own word. */
         for (size_t i = 0; i < val.len; i++) {
             if (val.buf[i] == ' ' || val.buf[i] == '\t') {
@@ -242,9 +241,8 @@ static int tok_var(struct tok *t, const char *p, int quoted, char **err)
             }
         }
     } else {
-        /* An expansion opens a word even when empty ("${EMPTY}" alone is an empty word only
-         * when quoted, as in HAProxy). */
-        if ((quoted || val.len) && tok_open(t, err) < 0)
+        /* An expansion opens a word even when empty: "${EMPTY}" alone is an empty word */
+        if (tok_open(t, err) < 0)
             goto out;
         if (val.len && strbuf_add(&t->sb, val.buf, val.len) < 0)
             goto out;
@@ -293,8 +291,9 @@ int cfg_tokenize(const char *line, struct cfg_words *w, char **err)
                 goto fail;
             }
             p++;
-        } else if (quote != '\'' && c == '$') {
-            r = tok_var(&t, p, quote == '"', err);
+        } else if (quote == '"' && c == '$') {
+            /* as in HAProxy, variables are expanded inside double quotes only */
+            r = tok_var(&t, p, err);
             if (r < 0)
                 goto fail;
             p += r;

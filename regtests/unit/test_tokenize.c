@@ -59,27 +59,33 @@ int main(void)
     check("line\r\n", 1, W("line"));
     check("\"a'b\" 'c\"d'", 2, W("a'b", "c\"d"));
 
-    /* environment */
-    check("server s ${SLUICE_T_ADDR}:80", 3, W("server", "s", "127.0.0.1:80"));
+    /* environment: expanded inside double quotes only, as in HAProxy */
+    check("server s \"${SLUICE_T_ADDR}:80\"", 3, W("server", "s", "127.0.0.1:80"));
     check("\"${SLUICE_T_ADDR}\"", 1, W("127.0.0.1"));
-    check("$SLUICE_T_ADDR:80", 1, W("127.0.0.1:80"));
+    check("\"$SLUICE_T_ADDR:80\"", 1, W("127.0.0.1:80"));
+    check("\"<$SLUICE_T_ADDR>\"", 1, W("<127.0.0.1>"));
     check("'${SLUICE_T_ADDR}'", 1, W("${SLUICE_T_ADDR}"));
-    check("\\${SLUICE_T_ADDR}", 1, W("${SLUICE_T_ADDR}"));
+    check("\"\\${SLUICE_T_ADDR}\"", 1, W("${SLUICE_T_ADDR}"));
     check("\"${SLUICE_T_UNSET-10.0.0.1}:8080\"", 1, W("10.0.0.1:8080"));
     check("\"${SLUICE_T_EMPTY-default}\"", 1, W(""));
-    check("${SLUICE_T_ADDR-x}", 1, W("127.0.0.1"));
-    check("a ${SLUICE_T_UNSET} b", 2, W("a", "b"));
     check("a \"${SLUICE_T_UNSET}\" b", 3, W("a", "", "b"));
-    check("x ${SLUICE_T_LIST[*]} y", 5, W("x", "a", "b", "c", "y"));
+    check("x \"${SLUICE_T_LIST[*]}\" y", 5, W("x", "a", "b", "c", "y"));
+    check("\"<${SLUICE_T_LIST[*]}>\"", 3, W("<a", "b", "c>"));
     check("\"${SLUICE_T_LIST}\"", 1, W("a b  c"));
+    /* unquoted, nothing is expanded: a regex's '$', "$5", even "${NAME}" stay as written */
+    check("server s ${SLUICE_T_ADDR}:80", 3, W("server", "s", "${SLUICE_T_ADDR}:80"));
+    check("$SLUICE_T_ADDR x${SLUICE_T_LIST[*]}", 2, W("$SLUICE_T_ADDR", "x${SLUICE_T_LIST[*]}"));
+    check("path_reg ^/a$|^/b$", 2, W("path_reg", "^/a$|^/b$"));
     check("cost $5", 2, W("cost", "$5"));
     check("a $ b", 3, W("a", "$", "b"));
 
     /* errors */
     check("\"unterminated", -1, W("missing closing double quote"));
     check("'unterminated", -1, W("missing closing single quote"));
-    check("${SLUICE_T_ADDR", -1, W("missing '}'"));
-    check("${1BAD}", -1, W("invalid environment variable name"));
+    check("\"${SLUICE_T_ADDR\"", -1, W("missing '}'"));
+    check("\"${1BAD}\"", -1, W("invalid environment variable name"));
+    check("\"cost $5\"", -1, W("forbidden first char in environment variable name"));
+    check("\"^/a$\"", -1, W("forbidden first char in environment variable name"));
     check("\\xZZ", -1, W("invalid '\\x' escape"));
     {
         char line[400] = "";
