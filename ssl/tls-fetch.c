@@ -87,7 +87,8 @@ static int f_reused(const struct smp_arg *a, void *p, struct smp_env *env, struc
 {
     SSL *ssl = client_ssl(env);
 
-    return ssl ? set_bool(out, SSL_session_reused(ssl)) : 0;
+    /* 0 over plain connections too, as in HAProxy */
+    return set_bool(out, ssl && SSL_session_reused(ssl));
 }
 
 static int f_c_used(const struct smp_arg *a, void *p, struct smp_env *env, struct sample *out,
@@ -95,6 +96,19 @@ static int f_c_used(const struct smp_arg *a, void *p, struct smp_env *env, struc
 {
     SSL *ssl = client_ssl(env);
     X509 *x = ssl ? SSL_get_peer_certificate(ssl) : NULL;
+
+    if (x)
+        X509_free(x);
+    return ssl ? set_bool(out, x != NULL) : 0;
+}
+
+/* A certificate sent on this connection: a resumed session carries the one of its first
+ * handshake (ssl_c_used), but none was sent (HAProxy's ssl_fc_has_crt). */
+static int f_has_crt(const struct smp_arg *a, void *p, struct smp_env *env, struct sample *out,
+                     struct smp_ctx *ctx)
+{
+    SSL *ssl = client_ssl(env);
+    X509 *x = ssl && !SSL_session_reused(ssl) ? SSL_get_peer_certificate(ssl) : NULL;
 
     if (x)
         X509_free(x);
@@ -160,11 +174,23 @@ static int f_zero(const struct smp_arg *a, void *p, struct smp_env *env, struct 
     return 1;
 }
 
+/* The same for the TLS errors, which have no value over a plain connection (HAProxy). */
+static int f_tls_zero(const struct smp_arg *a, void *p, struct smp_env *env, struct sample *out,
+                      struct smp_ctx *ctx)
+{
+    if (!client_ssl(env))
+        return 0;
+    out->type = SMP_T_SINT;
+    out->flags = 0;
+    out->data.sint = 0;
+    return 1;
+}
+
 static struct smp_fetch_kw tls_fetches[] = {
     {.name = "fc_err", .fn = f_zero, .out_type = SMP_T_SINT, .use = SMP_USE_L4},
-    {.name = "ssl_fc_err", .fn = f_zero, .out_type = SMP_T_SINT, .use = SMP_USE_L4},
+    {.name = "ssl_fc_err", .fn = f_tls_zero, .out_type = SMP_T_SINT, .use = SMP_USE_L4},
     {.name = "ssl_c_err", .fn = f_c_verify, .out_type = SMP_T_SINT, .use = SMP_USE_L4},
-    {.name = "ssl_c_ca_err", .fn = f_zero, .out_type = SMP_T_SINT, .use = SMP_USE_L4},
+    {.name = "ssl_c_ca_err", .fn = f_tls_zero, .out_type = SMP_T_SINT, .use = SMP_USE_L4},
     {.name = "ssl_fc", .fn = f_ssl_fc, .out_type = SMP_T_BOOL, .use = SMP_USE_L4},
     {.name = "ssl_fc_sni", .fn = f_sni, .out_type = SMP_T_STR, .use = SMP_USE_L4},
     {.name = "ssl_fc_protocol", .fn = f_protocol, .out_type = SMP_T_STR, .use = SMP_USE_L4},
@@ -174,7 +200,7 @@ static struct smp_fetch_kw tls_fetches[] = {
      .use = SMP_USE_L4},
     {.name = "ssl_fc_is_resumed", .fn = f_reused, .out_type = SMP_T_BOOL, .use = SMP_USE_L4},
     {.name = "ssl_c_used", .fn = f_c_used, .out_type = SMP_T_BOOL, .use = SMP_USE_L4},
-    {.name = "ssl_fc_has_crt", .fn = f_c_used, .out_type = SMP_T_BOOL, .use = SMP_USE_L4},
+    {.name = "ssl_fc_has_crt", .fn = f_has_crt, .out_type = SMP_T_BOOL, .use = SMP_USE_L4},
     {.name = "ssl_c_verify", .fn = f_c_verify, .out_type = SMP_T_SINT, .use = SMP_USE_L4},
     {.name = "ssl_c_s_dn", .fn = f_s_dn, .out_type = SMP_T_STR, .use = SMP_USE_L4},
     {.name = "ssl_c_i_dn", .fn = f_i_dn, .out_type = SMP_T_STR, .use = SMP_USE_L4},
