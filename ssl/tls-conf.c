@@ -258,7 +258,8 @@ static int line_options(char **words, int n, struct tls_bind **out, int *warned,
 static int bo_crt_list(char **args, void *obj, char **err)
 {
     struct listener *l = obj;
-    char *path = based(crt_base, args[1]);
+    /* as in HAProxy, crt-base applies to the certificates the list names, not to the list */
+    char *path = str_dup(args[1]);
     FILE *f = fopen(path, "r");
     char line[4096];
     int lineno = 0, ret = 0, count = 0, warn = 0;
@@ -816,7 +817,8 @@ static int kw_base(char **args, int nargs, struct cfg_ctx *ctx, const struct cfg
 {
     char **field = !strcmp(args[0], "crt-base") ? &crt_base : &ca_base;
 
-    free(*field);
+    if (*field)
+        return str_printf(err, "'%s' already specified.", args[0]); /* HAProxy's refusal */
     *field = str_dup(args[1]);
     return 0;
 }
