@@ -599,6 +599,14 @@ static void process_request(struct stream *s, const struct h1_msg *m)
         http_answer_status(s, 400);
         return;
     }
+    /* A WebSocket upgrade without its key is refused, as HAProxy 2.6 does (RFC 6455 4.1) */
+    if ((s->flags & SF_UPGRADE) && http_hdr_has_token(&txn->req, "upgrade", "websocket") &&
+        http_hdr_find(&txn->req, "sec-websocket-key", 17, 0) < 0) {
+        set_term(s, 'P', 'R');
+        s->flags |= SF_CLOSE_AFTER; /* an invalid request: closed after the answer */
+        http_answer_status(s, 400);
+        return;
+    }
 
     r = http_rules_request(s, s->fe);
     if (r == HTTP_RULE_DONE)
@@ -688,6 +696,23 @@ static void request_head(struct stream *s)
 
 /* ---- responses --------------------------------------------------------------------------- */
 
+/* A 101 to a WebSocket upgrade proves the server read the key (RFC 6455 4.2.2); HAProxy
+ * 2.6 refuses one that does not (502). Other upgrades pass. */
+static int ws_accept_ok(struct stream *s)
+{
+    const struct http_msg *rq = &s->txn.req, *rs = &s->txn.res;
+    int k = http_hdr_find(rq, "sec-websocket-key", 17, 0);
+    int a = http_hdr_find(rs, "sec-websocket-accept", 20, 0);
+    char want[29];
+
+    if (!http_hdr_has_token(rq, "upgrade", "websocket") || k < 0)
+        return 1;
+    if (a < 0)
+        return 0;
+    tls_ws_accept(rq->hdrs[k].value, rq->hdrs[k].value_len, want);
+    return rs->hdrs[a].value_len == 28 && !memcmp(rs->hdrs[a].value, want, 28);
+}
+
 static void bad_response(struct stream *s, const char *why)
 {
     if (log_debug_on && s->res) {
@@ -759,6 +784,10 @@ static void response_head(struct stream *s)
     }
     if (http_msg_init(rs, buf_peek(s->res), &m, 0, &s->arena) < 0) {
         bad_response(s, "out of memory");
+        return;
+    }
+    if (m.status == 101 && !ws_accept_ok(s)) {
+        bad_response(s, "wrong or missing Sec-WebSocket-Accept in a WebSocket upgrade");
         return;
     }
     buf_consume(s->res, (uint32_t)n);

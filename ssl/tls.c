@@ -18,8 +18,10 @@
 #include <unistd.h>
 
 #include <openssl/base.h>
+#include <openssl/base64.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/sha.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
@@ -695,6 +697,19 @@ const char *tls_conn_cipher(const struct conn *c)
     const SSL_CIPHER *ci = tc ? SSL_get_current_cipher(tc->ssl) : NULL;
 
     return ci ? SSL_CIPHER_get_name(ci) : NULL;
+}
+
+void tls_ws_accept(const char *key, size_t klen, char out[29])
+{
+    static const char guid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+    uint8_t md[SHA_DIGEST_LENGTH];
+    SHA_CTX c;
+
+    SHA1_Init(&c);
+    SHA1_Update(&c, key, klen);
+    SHA1_Update(&c, guid, sizeof(guid) - 1);
+    SHA1_Final(md, &c);
+    EVP_EncodeBlock((uint8_t *)out, md, sizeof(md)); /* 28 characters and a NUL */
 }
 
 static void tls_register(void)

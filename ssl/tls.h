@@ -39,4 +39,8 @@ int tls_conn_is(const struct conn *c);
 const char *tls_conn_version(const struct conn *c);
 const char *tls_conn_cipher(const struct conn *c);
 
+/* The Sec-WebSocket-Accept value a server must answer to key (RFC 6455 4.2.2: base64 of
+ * the SHA-1 of key and the protocol's GUID), NUL-terminated in out (29 bytes). */
+void tls_ws_accept(const char *key, size_t klen, char out[29]);
+
 #endif
