@@ -608,6 +608,27 @@ void cli_close_all(void)
 
 /* ---- built-in commands ------------------------------------------------------------------- */
 
+/* "help show ssl": the command name starts with the words given ("show ssl cert" does,
+ * "show info" does not); the last word may be the start of one ("help sh"). */
+static int help_matches(const char *name, char **words, int n)
+{
+    const char *p = name;
+
+    for (int i = 0; i < n; i++) {
+        size_t l = strlen(words[i]);
+
+        if (strncmp(p, words[i], l))
+            return 0;
+        p += l;
+        if (i < n - 1) {
+            if (*p != ' ')
+                return 0;
+            p++;
+        }
+    }
+    return 1;
+}
+
 static int cmd_help(char **args, int nargs, struct cli_session *s, struct strbuf *out)
 {
     strbuf_printf(out, "The following commands are valid at this level:\n");
@@ -618,7 +639,7 @@ static int cmd_help(char **args, int nargs, struct cli_session *s, struct strbuf
             if (!cmd_visible(c, s))
                 continue;
             cmd_name(c, name, sizeof(name));
-            if (nargs > 1 && strncmp(name, args[1], strlen(args[1])))
+            if (nargs > 1 && !help_matches(name, args + 1, nargs - 1))
                 continue;
             if (c->args)
                 snprintf(name + strlen(name), sizeof(name) - strlen(name), " %s", c->args);

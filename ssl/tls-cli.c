@@ -11,6 +11,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "cfg.h"
 #include "cli.h"
@@ -59,12 +60,48 @@ static void asn1_time_str(const ASN1_TIME *t, char *buf, size_t len)
     BIO_free(b);
 }
 
+static int path_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The DNS names of the certificate's subjectAltName, as written, comma-separated. */
+static void san_line(X509 *x, struct strbuf *out)
+{
+    GENERAL_NAMES *gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+    int n = 0;
+
+    for (size_t i = 0; gens && i < sk_GENERAL_NAME_num(gens); i++) {
+        const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
+
+        if (g->type == GEN_DNS)
+            strbuf_printf(out, "%sDNS:%.*s", n++ ? ", " : "", ASN1_STRING_length(g->d.dNSName),
+                          (const char *)ASN1_STRING_get0_data(g->d.dNSName));
+    }
+    if (gens)
+        GENERAL_NAMES_free(gens);
+}
+
 static int cmd_show_cert(char **args, int nargs, struct cli_session *s, struct strbuf *out)
 {
     if (nargs < 4) {
-        strbuf_printf(out, "# filename\n");
+        /* sorted by name, as HAProxy lists them */
+        const char **paths;
+        size_t n = 0;
+
         for (const struct tls_cert *c = tls_certs; c; c = c->next)
-            strbuf_printf(out, "%s\n", c->path);
+            n++;
+        paths = malloc((n ? n : 1) * sizeof(*paths));
+        if (!paths)
+            return 0;
+        n = 0;
+        for (const struct tls_cert *c = tls_certs; c; c = c->next)
+            paths[n++] = c->path;
+        qsort(paths, n, sizeof(*paths), path_cmp);
+        strbuf_printf(out, "# filename\n");
+        for (size_t i = 0; i < n; i++)
+            strbuf_printf(out, "%s\n", paths[i]);
+        free(paths);
         return 0;
     }
     for (const struct tls_cert *c = tls_certs; c; c = c->next) {
@@ -81,9 +118,8 @@ static int cmd_show_cert(char **args, int nargs, struct cli_session *s, struct s
             strbuf_printf(out, "%02X", ASN1_STRING_get0_data(ser)[i]);
         strbuf_printf(out, "\nnotBefore: %s\nnotAfter: %s\nExpires in (seconds): %ld\n", nb,
                       na, tls_cert_seconds_left(c));
-        strbuf_printf(out, "Subject Alternative Name:");
-        for (int i = 0; i < c->nnames; i++)
-            strbuf_printf(out, "%sDNS:%s", i ? ", " : " ", c->names[i]);
+        strbuf_printf(out, "Subject Alternative Name: ");
+        san_line(c->leaf, out);
         strbuf_printf(out, "\nAlgorithm: %s%d\nSubject: %s\n",
                       c->key_type == EVP_PKEY_EC ? "EC" : c->key_type == EVP_PKEY_RSA ? "RSA"
                       : "ED", c->key_bits, c->subject);

@@ -100,7 +100,8 @@ void tls_tickets_rotate(void)
 static void rotate_cb(struct ev_loop *l, ev_timer *w, int revents)
 {
     tls_tickets_rotate();
-    log_notice("TLS ticket keys rotated (next rotation in %ds)", rotate_ms / 1000);
+    log_notice("TLS ticket keys rotated (next rotation in %d.%03ds)", rotate_ms / 1000,
+               rotate_ms % 1000);
 }
 
 /* HAProxy's file: one base64 key per line, 48 bytes (name, aes128, hmac128) or 80 bytes
@@ -273,7 +274,8 @@ static int kw_rotate(char **args, int nargs, struct cfg_ctx *ctx, const struct c
 
     if (parse_time(args[1], &ms, err) < 0)
         return -1;
-    if (ms < 1000)
+    /* microseconds are rounded up to milliseconds: "999999us" must not pass as 1s */
+    if (ms < 1000 || (ms == 1000 && strstr(args[1], "us") && strtoull(args[1], NULL, 10) < 1000000))
         return str_printf(err, "'%s' is too short (1s at least)", args[1]);
     rotate_ms = ms;
     return 0;
