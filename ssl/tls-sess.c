@@ -3,7 +3,7 @@
  * another worker). HAProxy's tune.ssl.cachesize (entries, 20000 by default, 0 disables the
  * cache) and tune.ssl.lifetime (300 s by default, also the lifetime of tickets).
  *
- * The master maps one array of fixed-size slots (MAP_SHARED) before forking; a session goes
+ * The master maps the arrays of fixed-size slots (MAP_SHARED) before forking; a session goes
  * to the slot its (random) ID hashes to, replacing what was there. Each slot has a sequence
  * counter: a writer takes the slot by moving the counter from even to odd with one
  * compare-and-swap (or gives up when another writer holds it), copies, and makes it even
@@ -13,8 +13,9 @@
  *
  * "show info" reports SslCacheLookups and SslCacheMisses, as HAProxy does.
  *
- * A session whose serialized form does not fit in a slot (a client certificate chain, for
- * one) is not cached: that client makes a full handshake next time. */
+ * Two arrays: small slots (512 bytes of session, most sessions) and, for sessions that
+ * carry a client certificate chain, one large slot (4 kB) per 16 small ones. A session
+ * larger than that is not cached: that client makes a full handshake next time. */
 #include "tls-sess.h"
 
 #include <stdio.h>
@@ -33,7 +34,9 @@
 #include "stats.h"
 #include "str.h"
 
-#define SESS_DATA_MAX 512 /* serialized session bytes a slot holds */
+#define SESS_SMALL 512    /* serialized session bytes a small slot holds */
+#define SESS_LARGE 4096   /* ... and a large one */
+#define SESS_LARGE_RATIO 16 /* small slots per large one */
 
 struct sess_slot {
     uint32_t seq;          /* odd while a writer holds the slot */
@@ -41,7 +44,15 @@ struct sess_slot {
     uint16_t len;          /* bytes of data */
     uint64_t expire;       /* unix time after which the session is useless */
     uint8_t id[SSL_MAX_SSL_SESSION_ID_LENGTH];
-    uint8_t data[SESS_DATA_MAX];
+    uint8_t data[];        /* SESS_SMALL or SESS_LARGE bytes */
+};
+
+/* One array of slots of one size, in the shared mapping. */
+struct sess_table {
+    char *base;            /* first slot */
+    size_t stride;         /* bytes from one slot to the next */
+    uint64_t count;        /* slots */
+    uint32_t data_max;     /* session bytes a slot holds */
 };
 
 /* counters, in the mapping after the slots */
@@ -54,16 +65,16 @@ struct sess_stats {
 
 static long long cache_size = 20000; /* tune.ssl.cachesize */
 static int lifetime_s = 300;         /* tune.ssl.lifetime */
-static struct sess_slot *slots;      /* the shared array, NULL: no cache */
+static struct sess_table tabs[2];    /* small and large slots; base NULL: no cache */
 static struct sess_stats *stats;
 
-static struct sess_slot *slot_of(const uint8_t *id, size_t len)
+static struct sess_slot *slot_of(const struct sess_table *t, const uint8_t *id, size_t len)
 {
     uint64_t h = 1469598103934665603ULL; /* FNV-1a: IDs are random, any mix will do */
 
     for (size_t i = 0; i < len; i++)
         h = (h ^ id[i]) * 1099511628211ULL;
-    return &slots[h % (uint64_t)cache_size];
+    return (struct sess_slot *)(t->base + (h % t->count) * t->stride);
 }
 
 static int slot_take(struct sess_slot *s, uint32_t *seq)
@@ -95,12 +106,12 @@ static int new_cb(SSL *ssl, SSL_SESSION *sess)
 
     if (!id_len || !SSL_SESSION_to_bytes(sess, &der, &len))
         return 0;
-    if (len > SESS_DATA_MAX) {
+    if (len > SESS_LARGE) {
         __atomic_add_fetch(&stats->too_big, 1, __ATOMIC_RELAXED);
         OPENSSL_free(der);
         return 0;
     }
-    s = slot_of(id, id_len);
+    s = slot_of(&tabs[len > SESS_SMALL], id, id_len);
     if (slot_take(s, &seq) == 0) {
         s->id_len = (uint16_t)id_len;
         memcpy(s->id, id, id_len);
@@ -114,33 +125,43 @@ static int new_cb(SSL *ssl, SSL_SESSION *sess)
     return 0; /* serialized: BoringSSL keeps its reference */
 }
 
-static SSL_SESSION *get_cb(SSL *ssl, const uint8_t *id, int id_len, int *out_copy)
+/* Copies the session stored under id in table t into data (SESS_LARGE bytes). Returns its
+ * length, or -1 when the slot holds another session, an expired one or one being written. */
+static int slot_read(const struct sess_table *t, const uint8_t *id, int id_len, uint8_t *data)
 {
-    struct sess_slot *s = slot_of(id, (size_t)id_len);
-    uint8_t data[SESS_DATA_MAX];
+    struct sess_slot *s = slot_of(t, id, (size_t)id_len);
     uint32_t s1, s2;
     uint16_t len;
     int match;
 
-    *out_copy = 0; /* the session returned is a new one: its reference is the caller's */
-    __atomic_add_fetch(&stats->lookups, 1, __ATOMIC_RELAXED);
     s1 = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
-    if (s1 & 1) {
-        __atomic_add_fetch(&stats->misses, 1, __ATOMIC_RELAXED);
-        return NULL;
-    }
+    if (s1 & 1)
+        return -1;
     match = s->id_len == (uint16_t)id_len && !memcmp(s->id, id, (size_t)id_len) &&
             s->expire > (uint64_t)time(NULL);
     len = s->len;
-    if (match && len <= SESS_DATA_MAX)
+    if (match && len <= t->data_max)
         memcpy(data, s->data, len);
     __atomic_thread_fence(__ATOMIC_ACQUIRE);
     s2 = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
-    if (!match || s1 != s2 || len > SESS_DATA_MAX) {
+    return match && s1 == s2 && len <= t->data_max ? len : -1;
+}
+
+static SSL_SESSION *get_cb(SSL *ssl, const uint8_t *id, int id_len, int *out_copy)
+{
+    static uint8_t data[SESS_LARGE]; /* one thread per worker */
+    int len;
+
+    *out_copy = 0; /* the session returned is a new one: its reference is the caller's */
+    __atomic_add_fetch(&stats->lookups, 1, __ATOMIC_RELAXED);
+    len = slot_read(&tabs[0], id, id_len, data);
+    if (len < 0)
+        len = slot_read(&tabs[1], id, id_len, data);
+    if (len < 0) {
         __atomic_add_fetch(&stats->misses, 1, __ATOMIC_RELAXED);
         return NULL;
     }
-    return SSL_SESSION_from_bytes(data, len, SSL_get_SSL_CTX(ssl));
+    return SSL_SESSION_from_bytes(data, (size_t)len, SSL_get_SSL_CTX(ssl));
 }
 
 static void remove_cb(SSL_CTX *ctx, SSL_SESSION *sess)
@@ -152,11 +173,13 @@ static void remove_cb(SSL_CTX *ctx, SSL_SESSION *sess)
 
     if (!id_len)
         return;
-    s = slot_of(id, id_len);
-    if (slot_take(s, &seq) == 0) {
-        if (s->id_len == id_len && !memcmp(s->id, id, id_len))
-            s->id_len = 0;
-        slot_release(s, seq);
+    for (int t = 0; t < 2; t++) {
+        s = slot_of(&tabs[t], id, id_len);
+        if (slot_take(s, &seq) == 0) {
+            if (s->id_len == id_len && !memcmp(s->id, id, id_len))
+                s->id_len = 0;
+            slot_release(s, seq);
+        }
     }
 }
 
@@ -177,28 +200,39 @@ void tls_sess_setup(SSL_CTX *ctx)
 static void sess_info(struct strbuf *out)
 {
     strbuf_printf(out, "SslCacheSize: %lld\nSslCacheLookups: %llu\nSslCacheMisses: %llu\n",
-                  slots ? cache_size : 0,
+                  tabs[0].base ? cache_size : 0,
                   stats ? (unsigned long long)__atomic_load_n(&stats->lookups, __ATOMIC_RELAXED) : 0,
                   stats ? (unsigned long long)__atomic_load_n(&stats->misses, __ATOMIC_RELAXED) : 0);
 }
 
-/* Master, before the first fork: the shared array. */
+static size_t stride_of(uint32_t data_max)
+{
+    return (sizeof(struct sess_slot) + data_max + 7) & ~(size_t)7;
+}
+
+/* Master, before the first fork: the shared arrays and counters. */
 static void sess_master_start(void)
 {
-    size_t size;
-    void *p;
+    uint64_t nlarge = (uint64_t)cache_size / SESS_LARGE_RATIO;
+    size_t small, large, size;
+    char *p;
 
     if (!cache_size)
         return;
-    size = sizeof(struct sess_slot) * (size_t)cache_size + sizeof(struct sess_stats);
+    if (nlarge < 1)
+        nlarge = 1;
+    small = stride_of(SESS_SMALL) * (size_t)cache_size;
+    large = stride_of(SESS_LARGE) * (size_t)nlarge;
+    size = small + large + sizeof(struct sess_stats);
     p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) {
         log_alert("tune.ssl.cachesize %lld: cannot map %zu bytes of shared memory",
                   cache_size, size);
         exit(1);
     }
-    slots = p;
-    stats = (struct sess_stats *)(slots + cache_size);
+    tabs[0] = (struct sess_table){p, stride_of(SESS_SMALL), (uint64_t)cache_size, SESS_SMALL};
+    tabs[1] = (struct sess_table){p + small, stride_of(SESS_LARGE), nlarge, SESS_LARGE};
+    stats = (struct sess_stats *)(p + small + large);
 }
 
 /* ---- configuration ----------------------------------------------------------------------- */
