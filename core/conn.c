@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <string.h>
 #include <unistd.h>
 
 static ssize_t raw_recv(struct conn *c, void *buf, size_t len)
@@ -73,8 +74,69 @@ void conn_init(struct conn *c, int fd, void (*cb)(struct ev_loop *, ev_io *, int
     c->io.data = owner;
 }
 
+/* ---- bytes the transport holds ------------------------------------------------------------
+ * TLS plaintext of a record read in part, or records read ahead, wake nobody: the socket may
+ * stay empty for good. Such connections are listed here and given one read event per turn
+ * of the loop, from a check watcher (after the events of the turn), while an idle watcher
+ * keeps the loop from blocking in epoll. Feeding the event from the owner's own callback
+ * would run it again at once, over and over, and starve every other connection. A listed
+ * connection may be closed or reused before its turn: it is fed only if it still has a
+ * socket, still wants to read and its transport still holds bytes (a spurious read event is
+ * harmless anyway). Pools never return memory, so a stale pointer stays a valid struct. */
+#define HELD_MAX 1024
+
+static struct conn *held[HELD_MAX];
+static int nheld;
+static ev_check held_check;
+static ev_idle held_idle;
+
+static int holds_bytes(const struct conn *c)
+{
+    return c->fd >= 0 && c->xprt->pending && c->xprt->pending(c);
+}
+
+static void held_check_cb(struct ev_loop *l, ev_check *w, int revents)
+{
+    struct conn *list[HELD_MAX];
+    int n = nheld;
+
+    memcpy(list, held, sizeof(*list) * (size_t)n);
+    nheld = 0;
+    for (int i = 0; i < n; i++)
+        if ((list[i]->want & CONN_EV_READ) && holds_bytes(list[i]))
+            ev_feed_event(l, &list[i]->io, EV_READ);
+    if (!nheld) {
+        ev_check_stop(l, &held_check);
+        ev_idle_stop(l, &held_idle);
+    }
+}
+
+static void held_idle_cb(struct ev_loop *l, ev_idle *w, int revents)
+{
+    /* nothing: being active keeps the loop from blocking while connections wait above */
+}
+
+static void held_add(struct conn *c)
+{
+    for (int i = 0; i < nheld; i++)
+        if (held[i] == c)
+            return;
+    if (nheld == HELD_MAX) {
+        ev_feed_event(loop, &c->io, EV_READ); /* a full list: deliver at once */
+        return;
+    }
+    held[nheld++] = c;
+    if (!ev_is_active(&held_check)) {
+        ev_check_init(&held_check, held_check_cb);
+        ev_idle_init(&held_idle, held_idle_cb);
+        ev_check_start(loop, &held_check);
+        ev_idle_start(loop, &held_idle);
+    }
+}
+
 void conn_want(struct conn *c, unsigned want)
 {
+    unsigned asked = want;
     int ev;
 
     /* TLS may need the other direction to progress (a handshake message, a key update);
@@ -94,11 +156,9 @@ void conn_want(struct conn *c, unsigned want)
         if (ev)
             ev_io_start(loop, &c->io);
     }
-    /* Bytes the transport holds wake nobody: the socket may stay empty for good (the end of
-     * an upload whose last record was read in part while the buffer was full). Deliver the
-     * read event ourselves; the owner reads them on its next turn through the loop. */
-    if ((want & CONN_EV_READ) && c->xprt->pending && c->xprt->pending(c))
-        ev_feed_event(loop, &c->io, EV_READ);
+    /* the owner wants to read (not only the transport) and bytes are held: see above */
+    if ((asked & CONN_EV_READ) && holds_bytes(c))
+        held_add(c);
 }
 
 int conn_connect(struct conn *c, const struct sockaddr *addr, socklen_t len,
