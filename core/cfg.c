@@ -163,6 +163,8 @@ struct tok {
     size_t starts[CFG_MAX_ARGS + 1];
     int n;                          /* words started */
     int inword;                     /* a word is open */
+    int drop_empty;                 /* the open word came from a "[*]" expansion: drop it
+                                     * if it ends empty */
 };
 
 static int tok_open(struct tok *t, char **err)
@@ -181,13 +183,32 @@ static int tok_close(struct tok *t)
     if (!t->inword)
         return 0;
     t->inword = 0;
+    if (t->drop_empty && t->sb.len == t->starts[t->n - 1]) {
+        t->drop_empty = 0;
+        t->n--;
+        return 0;
+    }
+    t->drop_empty = 0;
     return strbuf_add(&t->sb, "", 1); /* the NUL ending the word */
+}
+
+/* Closes the current word, or drops it when it is still empty. */
+static int tok_close_nonempty(struct tok *t)
+{
+    if (t->inword && t->sb.len == t->starts[t->n - 1]) {
+        t->n--;
+        t->inword = 0;
+        t->drop_empty = 0;
+        return 0;
+    }
+    return tok_close(t);
 }
 
 static int tok_char(struct tok *t, char c, char **err)
 {
     if (tok_open(t, err) < 0)
         return -1;
+    t->drop_empty = 0;
     return strbuf_add(&t->sb, &c, 1);
 }
 
@@ -231,15 +252,20 @@ static int tok_var(struct tok *t, const char *p, char **err)
     if (cfg_expand_var(p, &end, &val, &split, err) < 0)
         goto out;
     if (split) {
-        /* "${VAR[*]}": each space-separated part of the value becomes its own word. */
+        /* "${VAR[*]}": each space-separated part of the value becomes its own word; blanks
+         * make no empty word, and an empty value none at all (as in HAProxy: an unset list
+         * gives no pattern, not an empty one that would match everything) */
         for (size_t i = 0; i < val.len; i++) {
             if (val.buf[i] == ' ' || val.buf[i] == '\t') {
-                if (tok_close(t) < 0)
+                if (tok_close_nonempty(t) < 0)
                     goto out;
             } else if (tok_char(t, val.buf[i], err) < 0) {
                 goto out;
             }
         }
+        /* an empty word left open here is dropped at its end unless text is glued to it */
+        if (t->inword && t->sb.len == t->starts[t->n - 1])
+            t->drop_empty = 1;
     } else {
         /* An expansion opens a word even when empty: "${EMPTY}" alone is an empty word */
         if (tok_open(t, err) < 0)

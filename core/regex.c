@@ -7,16 +7,22 @@
 
 #include "str.h"
 
-/* Backtracking steps a match may take: enough for any sane header pattern (a few ms at
- * worst), far below the default of ten million that lets `(a+)+$` hold a worker for seconds. */
-#define RX_MATCH_LIMIT 200000
+/* Backtracking steps a match may take: enough for any sane header pattern (~10 ms at
+ * worst), below PCRE2's default of ten million that lets `(a+)+$` hold a worker for seconds. */
+#define RX_MATCH_LIMIT 1000000
+/* JIT code runs on a stack of its own: 32 kB (PCRE2's default, on the machine stack) is
+ * exhausted by a repeated group over a few kB of header, which would read as "no match". */
+#define RX_JIT_STACK_MAX (1024 * 1024)
 
 static pcre2_match_context *mctx;
+static pcre2_jit_stack *jstack;
 
 int rx_compile(struct regex *rx, const char *src, int flags, char **err)
 {
+    /* a pattern may turn UTF-8 on with (*UTF): bytes that are not UTF-8 then fail to match
+     * instead of failing the whole match */
     uint32_t opts = (flags & RX_ICASE ? PCRE2_CASELESS : 0) |
-                    (flags & RX_NOSUB ? PCRE2_NO_AUTO_CAPTURE : 0);
+                    (flags & RX_NOSUB ? PCRE2_NO_AUTO_CAPTURE : 0) | PCRE2_MATCH_INVALID_UTF;
     int code;
     PCRE2_SIZE off;
     pcre2_code *c;
@@ -27,6 +33,9 @@ int rx_compile(struct regex *rx, const char *src, int flags, char **err)
         if (!mctx)
             return str_printf(err, "out of memory");
         pcre2_set_match_limit(mctx, RX_MATCH_LIMIT);
+        jstack = pcre2_jit_stack_create(32 * 1024, RX_JIT_STACK_MAX, NULL);
+        if (jstack)
+            pcre2_jit_stack_assign(mctx, NULL, jstack);
     }
     c = pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED, opts, &code, &off, NULL);
     if (!c) {
@@ -55,6 +64,9 @@ int rx_match(const struct regex *rx, const char *subj, size_t len, size_t start,
     if (!rx->code || start > len)
         return 0;
     rc = pcre2_match(rx->code, (PCRE2_SPTR)(subj ? subj : ""), len, start, 0, rx->md, mctx);
+    if (rc == PCRE2_ERROR_JIT_STACKLIMIT) /* the interpreter keeps its state on the heap */
+        rc = pcre2_match(rx->code, (PCRE2_SPTR)(subj ? subj : ""), len, start, PCRE2_NO_JIT,
+                         rx->md, mctx);
     if (rc < 0)
         return 0; /* no match, or the limit was reached */
     if (rc == 0)

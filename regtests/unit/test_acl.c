@@ -335,6 +335,17 @@ static void test_other_methods(void)
     cond_err("if { hdr(host) -m reg (.+++) }",
              "regex '(.+++)' is invalid: quantifier does not follow a repeatable item");
     T("if { hdr(host) -m reg ^\\w+\\.(?!invalid) }");
+    {
+        /* a repeated group over 6 kB of subject: more than PCRE2's default JIT stack; it
+         * must still match (a deny rule would otherwise fail open) */
+        static char line[8000];
+        size_t o = (size_t)snprintf(line, sizeof(line), "if { str(/");
+
+        for (int i = 0; i < 2000; i++)
+            o += (size_t)snprintf(line + o, sizeof(line) - o, "../");
+        snprintf(line + o, sizeof(line) - o, "etc/passwd) -m reg (\\.\\./|\\./)+etc/passwd }");
+        T(line);
+    }
     T("if { hdr(host) -m reg -i ^(W+)+\\. }");
     cond_err("if { hdr(host) -m foo a }", "unknown matching method 'foo'");
     cond_err("if { hdr(host) -m }", "'-m' expects an argument");

@@ -37,6 +37,7 @@ int main(void)
     setenv("SLUICE_T_ADDR", "127.0.0.1", 1);
     setenv("SLUICE_T_EMPTY", "", 1);
     setenv("SLUICE_T_LIST", "a b  c", 1);
+    setenv("SLUICE_T_SPACED", "  a  b ", 1);
     unsetenv("SLUICE_T_UNSET");
 
     check("", 0, W(NULL));
@@ -71,6 +72,11 @@ int main(void)
     check("a \"${SLUICE_T_UNSET}\" b", 3, W("a", "", "b"));
     check("x \"${SLUICE_T_LIST[*]}\" y", 5, W("x", "a", "b", "c", "y"));
     check("\"<${SLUICE_T_LIST[*]}>\"", 3, W("<a", "b", "c>"));
+    /* an empty or unset list gives no word at all, blanks no empty word */
+    check("x \"${SLUICE_T_UNSET[*]}\" y", 2, W("x", "y"));
+    check("x \"${SLUICE_T_EMPTY[*]}\"", 1, W("x"));
+    check("x \"${SLUICE_T_SPACED[*]}\" y", 4, W("x", "a", "b", "y"));
+    check("\"<${SLUICE_T_UNSET[*]}>\"", 1, W("<>"));
     check("\"${SLUICE_T_LIST}\"", 1, W("a b  c"));
     /* unquoted, nothing is expanded: a regex's '$', "$5", even "${NAME}" stay as written */
     check("server s ${SLUICE_T_ADDR}:80", 3, W("server", "s", "${SLUICE_T_ADDR}:80"));
