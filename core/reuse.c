@@ -8,6 +8,7 @@
 
 #include "loop.h"
 #include "pool.h"
+#include "proxy.h"
 #include "server.h"
 
 #define REUSE_MAX_PER_SERVER 1000  /* idle connections kept per server and worker */
@@ -49,10 +50,38 @@ static void idle_io_cb(struct ev_loop *lp, ev_io *w, int revents)
     idle_drop(w->data);
 }
 
+/* Every REUSE_PURGE_DELAY: closes the connections idle for longer, on every server. Without
+ * it, connections no request takes (http-reuse safe never gives one to a client's first
+ * request) would pile up and hold the servers' connection slots. */
+static ev_timer purge_timer;
+
+static void purge_cb(struct ev_loop *l, ev_timer *w, int revents)
+{
+    ev_tstamp now = loop_now();
+
+    for (struct proxy *px = proxies; px; px = px->next)
+        for (struct server *srv = px->servers; srv; srv = srv->next) {
+            struct idle_conn *ic = srv->idle;
+
+            /* most recent first: from the first one too old, all are */
+            while (ic && now - ic->since <= REUSE_PURGE_DELAY)
+                ic = ic->next;
+            while (ic) {
+                struct idle_conn *next = ic->next;
+
+                idle_drop(ic);
+                ic = next;
+            }
+        }
+}
+
 static void reuse_setup(void)
 {
     pool_register(&idle_pool);
     reuse_ready = 1;
+    ev_timer_init(&purge_timer, purge_cb, REUSE_PURGE_DELAY, REUSE_PURGE_DELAY);
+    ev_timer_start(loop, &purge_timer);
+    ev_unref(loop); /* the purge alone does not keep a stopping worker alive */
 }
 
 void reuse_put(struct server *srv, struct conn *c)
