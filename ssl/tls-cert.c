@@ -18,6 +18,8 @@
 
 #include <openssl/bytestring.h>
 #include <openssl/err.h>
+#include <openssl/mem.h>
+#include <openssl/digest.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -226,9 +228,61 @@ static time_t gen_time(const CBS *t)
     return timegm(&tm);
 }
 
-/* The certificate whose serial number is the DER INTEGER content `serial`: c itself, or any
+/* The issuer of c's leaf among its chain certificates, or NULL (a leaf issued by a root
+ * whose file has no chain). */
+static X509 *issuer_of(const struct tls_cert *c)
+{
+    for (size_t i = 0; i < sk_X509_num(c->chain); i++) {
+        X509 *x = sk_X509_value(c->chain, i);
+
+        if (X509_check_issued(x, c->leaf) == X509_V_OK)
+            return x;
+    }
+    return NULL;
+}
+
+/* Whether the CertID's issuerNameHash and issuerKeyHash (hash named by alg) are those of
+ * the issuer of c. 1 when they are, or when the issuer is not known (then the serial number
+ * alone identifies the certificate, as before); 0 when they differ. */
+static int certid_issuer_ok(const struct tls_cert *c, const CBS *alg, const CBS *name_hash,
+                            const CBS *key_hash)
+{
+    static const uint8_t sha1[] = {0x2b, 0x0e, 0x03, 0x02, 0x1a};
+    static const uint8_t sha256[] = {0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01};
+    X509 *iss = issuer_of(c);
+    const EVP_MD *md = NULL;
+    CBS a = *alg, oid;
+    uint8_t h[EVP_MAX_MD_SIZE], *der = NULL;
+    unsigned hl = 0;
+    int dl, ok;
+    const ASN1_BIT_STRING *key;
+
+    if (!iss)
+        return 1;
+    if (!CBS_get_asn1(&a, &oid, CBS_ASN1_OBJECT))
+        return 0;
+    if (CBS_len(&oid) == sizeof(sha1) && !memcmp(CBS_data(&oid), sha1, sizeof(sha1)))
+        md = EVP_sha1();
+    else if (CBS_len(&oid) == sizeof(sha256) && !memcmp(CBS_data(&oid), sha256, sizeof(sha256)))
+        md = EVP_sha256();
+    if (!md)
+        return 0;
+    dl = i2d_X509_NAME(X509_get_subject_name(iss), &der);
+    ok = dl > 0 && EVP_Digest(der, (size_t)dl, h, &hl, md, NULL) &&
+         CBS_len(name_hash) == hl && !memcmp(CBS_data(name_hash), h, hl);
+    OPENSSL_free(der);
+    key = X509_get0_pubkey_bitstr(iss);
+    ok = ok && key &&
+         EVP_Digest(ASN1_STRING_get0_data(key), (size_t)ASN1_STRING_length(key), h, &hl, md,
+                    NULL) &&
+         CBS_len(key_hash) == hl && !memcmp(CBS_data(key_hash), h, hl);
+    return ok;
+}
+
+/* The certificate the CertID names (serial number and issuer hashes): c itself, or any
  * loaded certificate when c is NULL. */
-static struct tls_cert *cert_by_serial(const CBS *serial, struct tls_cert *c)
+static struct tls_cert *cert_by_certid(const CBS *serial, const CBS *alg, const CBS *name_hash,
+                                       const CBS *key_hash, struct tls_cert *c)
 {
     const uint8_t *sd = CBS_data(serial);
     size_t sl = CBS_len(serial);
@@ -241,7 +295,9 @@ static struct tls_cert *cert_by_serial(const CBS *serial, struct tls_cert *c)
     for (struct tls_cert *t = c ? c : tls_certs; t; t = c ? NULL : t->next) {
         const ASN1_INTEGER *ser = X509_get0_serialNumber(t->leaf);
 
-        if ((size_t)ASN1_STRING_length(ser) == sl && !memcmp(ASN1_STRING_get0_data(ser), sd, sl))
+        if ((size_t)ASN1_STRING_length(ser) == sl &&
+            !memcmp(ASN1_STRING_get0_data(ser), sd, sl) &&
+            certid_issuer_ok(t, alg, name_hash, key_hash))
             return t;
     }
     return NULL;
@@ -252,6 +308,7 @@ struct tls_cert *tls_ocsp_check(const uint8_t *der, size_t len, struct tls_cert 
 {
     static const uint8_t basic_oid[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01, 0x01};
     CBS resp, bytes, rb, oid, octets, basic, tbs, responses, single, certid, serial, tmp;
+    CBS alg, name_hash, key_hash;
     unsigned tag;
     time_t now = time(NULL), this_upd, next_upd = -1;
     struct tls_cert *found;
@@ -287,9 +344,9 @@ struct tls_cert *tls_ocsp_check(const uint8_t *der, size_t len, struct tls_cert 
         !CBS_get_asn1(&tbs, &responses, CBS_ASN1_SEQUENCE) ||
         !CBS_get_asn1(&responses, &single, CBS_ASN1_SEQUENCE) ||
         !CBS_get_asn1(&single, &certid, CBS_ASN1_SEQUENCE) ||
-        !CBS_get_asn1(&certid, &tmp, CBS_ASN1_SEQUENCE) ||      /* hashAlgorithm */
-        !CBS_get_asn1(&certid, &tmp, CBS_ASN1_OCTETSTRING) ||   /* issuerNameHash */
-        !CBS_get_asn1(&certid, &tmp, CBS_ASN1_OCTETSTRING) ||   /* issuerKeyHash */
+        !CBS_get_asn1(&certid, &alg, CBS_ASN1_SEQUENCE) ||      /* hashAlgorithm */
+        !CBS_get_asn1(&certid, &name_hash, CBS_ASN1_OCTETSTRING) ||
+        !CBS_get_asn1(&certid, &key_hash, CBS_ASN1_OCTETSTRING) ||
         !CBS_get_asn1(&certid, &serial, CBS_ASN1_INTEGER) ||
         !CBS_get_any_asn1(&single, &tmp, &tag) ||                /* certStatus */
         !CBS_get_asn1(&single, &tmp, CBS_ASN1_GENERALIZEDTIME) || /* thisUpdate */
@@ -302,7 +359,15 @@ struct tls_cert *tls_ocsp_check(const uint8_t *der, size_t len, struct tls_cert 
             !CBS_get_asn1(&nu, &tmp, CBS_ASN1_GENERALIZEDTIME) || (next_upd = gen_time(&tmp)) < 0)
             return NULL;
     }
-    found = cert_by_serial(&serial, c);
+    if (CBS_len(&responses)) {
+        *why = "OCSP response contains more than one SingleResponse";
+        return NULL;
+    }
+    if (next_upd < 0) {
+        *why = "OCSP single response: missing nextupdate";
+        return NULL;
+    }
+    found = cert_by_certid(&serial, &alg, &name_hash, &key_hash, c);
     if (!found) {
         *why = "OCSP single response: Certificate ID does not match any certificate or issuer.";
         return NULL;

@@ -27,9 +27,10 @@ const char *tls_lib_error(void);
 long tls_cert_seconds_left(const struct tls_cert *c);
 
 /* Checks a DER OCSP response (RFC 6960) before it is stapled, as HAProxy does: a successful
- * basic response whose first SingleResponse names a certificate of ours (c, or any loaded
- * one when c is NULL), says "good" or "revoked", and is current (thisUpdate not ahead and
- * nextUpdate not past, 5 minutes of clock skew allowed). Returns the certificate, or NULL
+ * basic response with one SingleResponse, whose CertID names a certificate of ours (c, or
+ * any loaded one when c is NULL: serial number, and issuer name and key hashes when the
+ * issuer is in the certificate's chain), says "good" or "revoked", and is current
+ * (thisUpdate not ahead, a nextUpdate not past, 5 minutes of clock skew allowed). Returns the certificate, or NULL
  * with *why set to HAProxy's message; *stale is set (and NULL returned) when the only fault
  * is that the response is no longer valid. */
 struct tls_cert *tls_ocsp_check(const uint8_t *der, size_t len, struct tls_cert *c,
