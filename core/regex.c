@@ -83,6 +83,14 @@ int rx_match(const struct regex *rx, const char *subj, size_t len, size_t start,
     return 1;
 }
 
+int rx_is_utf(const struct regex *rx)
+{
+    uint32_t opts = 0;
+
+    return rx->code && pcre2_pattern_info(rx->code, PCRE2_INFO_ALLOPTIONS, &opts) == 0 &&
+           (opts & PCRE2_UTF);
+}
+
 void rx_free(struct regex *rx)
 {
     pcre2_match_data_free(rx->md);

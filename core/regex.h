@@ -34,6 +34,9 @@ int rx_match(const struct regex *rx, const char *subj, size_t len, size_t start,
 
 void rx_free(struct regex *rx);
 
+/* 1 when the pattern turned UTF-8 mode on ((*UTF)): subjects are then read as UTF-8. */
+int rx_is_utf(const struct regex *rx);
+
 /* For -vv: PCRE2's version, and whether its JIT works on this machine. */
 const char *rx_lib_version(void);
 int rx_jit_available(void);

@@ -492,12 +492,20 @@ static int c_regsub(const struct smp_arg *args, void *priv, struct smp_env *env,
             return 0;
         pos = (size_t)pm[0].eo;
         if (pm[0].eo == pm[0].so) {
+            /* an empty match copies one character: with a (*UTF) pattern, a whole UTF-8
+             * sequence, so that the next search does not start inside one */
+            size_t step = 1;
+
+            if (rx_is_utf(&rs->re))
+                while (pos + step < len && ((unsigned char)s[pos + step] & 0xc0) == 0x80)
+                    step++;
             if (pos < len) {
-                if (o >= SMP_SCRATCH_SIZE)
+                if (step > SMP_SCRATCH_SIZE - o)
                     return 0;
-                out[o++] = s[pos];
+                memcpy(out + o, s + pos, step);
+                o += step;
             }
-            pos++;
+            pos += step;
         }
         if (!rs->global)
             break;

@@ -719,6 +719,9 @@ static void test_errors(void)
     EV("str(aXbYb),regsub(a.*?b,z)", "zYb");
     EV("str(foobar),regsub(\"foo(?=bar)\",x)", "xbar");
     EV("str(foobaz),regsub(\"foo(?=bar)\",x)", "foobaz");
+    /* empty matches step over whole UTF-8 characters in UTF mode, bytes otherwise */
+    EV("str(a\xc3\xa9" "b),regsub(\"(*UTF)x*\",-,g)", "-a-\xc3\xa9" "-b-");
+    EV("str(ab),regsub(x*,-,g)", "-a-b-");
     /* catastrophic backtracking is cut by the match limit: no match, the worker goes on */
     EV("str(aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab),regsub(\"(a+)+$\",x)",
        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab");
