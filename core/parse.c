@@ -43,7 +43,9 @@ int parse_int(const char *s, long long min, long long max, long long *out, char 
     return 0;
 }
 
-int parse_time(const char *s, int *out_ms, char **err)
+/* parse_time(), also telling whether the exact value is under min_ms (before microseconds
+ * are rounded up to a millisecond). */
+static int parse_time_exact(const char *s, int *out_ms, int min_ms, int *below, char **err)
 {
     static const struct {
         const char *name;
@@ -76,10 +78,33 @@ int parse_time(const char *s, int *out_ms, char **err)
             return str_printf(err, "unknown time unit '%s' in '%s' (use us, ms, s, m, h or d)",
                               p, s);
         ms = (v * units[i].num + units[i].den - 1) / units[i].den;
+        *below = v * units[i].num < (unsigned long long)min_ms * units[i].den;
     }
+    if (!*p)
+        *below = ms < (unsigned long long)min_ms;
     if (ms > INT_MAX)
         return str_printf(err, "time '%s' is too large (max 2147483647ms, about 24 days)", s);
     *out_ms = (int)ms;
+    return 0;
+}
+
+int parse_time(const char *s, int *out_ms, char **err)
+{
+    int below;
+
+    return parse_time_exact(s, out_ms, 0, &below, err);
+}
+
+int parse_time_min(const char *s, int min_ms, int *out_ms, char **err)
+{
+    int below;
+
+    if (parse_time_exact(s, out_ms, min_ms, &below, err) < 0)
+        return -1;
+    if (below)
+        return min_ms % 1000 ? str_printf(err, "'%s' is too short (%dms at least)", s, min_ms)
+                             : str_printf(err, "'%s' is too short (%ds at least)", s,
+                                          min_ms / 1000);
     return 0;
 }
 

@@ -13,6 +13,9 @@ int parse_int(const char *s, long long min, long long max, long long *out, char 
 /* Time with an optional unit (us, ms, s, m, h, d; ms when none), stored in milliseconds.
  * Microseconds round up to the next millisecond. The result fits in an int (about 24 days). */
 int parse_time(const char *s, int *out_ms, char **err);
+/* The same, refusing a value under min_ms ("'%s' is too short (1s at least)"), compared
+ * before microseconds are rounded up ("999999us" is under 1s). */
+int parse_time_min(const char *s, int min_ms, int *out_ms, char **err);
 
 /* Size with an optional binary unit (k, m, g; bytes when none). */
 int parse_size(const char *s, unsigned long long max, unsigned long long *out, char **err);

@@ -272,11 +272,8 @@ static int kw_rotate(char **args, int nargs, struct cfg_ctx *ctx, const struct c
 {
     int ms;
 
-    if (parse_time(args[1], &ms, err) < 0)
+    if (parse_time_min(args[1], 1000, &ms, err) < 0)
         return -1;
-    /* microseconds are rounded up to milliseconds: "999999us" must not pass as 1s */
-    if (ms < 1000 || (ms == 1000 && strstr(args[1], "us") && strtoull(args[1], NULL, 10) < 1000000))
-        return str_printf(err, "'%s' is too short (1s at least)", args[1]);
     rotate_ms = ms;
     return 0;
 }
