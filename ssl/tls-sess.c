@@ -256,10 +256,8 @@ static int kw_lifetime(char **args, int nargs, struct cfg_ctx *ctx, const struct
         lifetime_s = (int)sec;
         return 0;
     }
-    if (parse_time(args[1], &ms, err) < 0)
+    if (parse_time_min(args[1], 1000, &ms, err) < 0)
         return -1;
-    if (ms < 1000)
-        return str_printf(err, "'%s' is too short (1s at least)", args[1]);
     lifetime_s = ms / 1000;
     return 0;
 }
