@@ -91,28 +91,36 @@ static int f_reused(const struct smp_arg *a, void *p, struct smp_env *env, struc
     return set_bool(out, ssl && SSL_session_reused(ssl));
 }
 
+/* Whether the session has a client certificate; with sent_now, whether it was sent on this
+ * connection (a resumed session carries the one of its first handshake, but none is sent:
+ * HAProxy's ssl_fc_has_crt against ssl_c_used). No value over a plain connection. */
+static size_t peer_chain_len(const SSL *ssl)
+{
+    const STACK_OF(CRYPTO_BUFFER) *chain = SSL_get0_peer_certificates(ssl);
+
+    return chain ? sk_CRYPTO_BUFFER_num(chain) : 0;
+}
+
+static int peer_cert(struct smp_env *env, struct sample *out, int sent_now)
+{
+    SSL *ssl = client_ssl(env);
+
+    if (!ssl)
+        return 0;
+    return set_bool(out, (!sent_now || !SSL_session_reused(ssl)) &&
+                             peer_chain_len(ssl) > 0);
+}
+
 static int f_c_used(const struct smp_arg *a, void *p, struct smp_env *env, struct sample *out,
                     struct smp_ctx *ctx)
 {
-    SSL *ssl = client_ssl(env);
-    X509 *x = ssl ? SSL_get_peer_certificate(ssl) : NULL;
-
-    if (x)
-        X509_free(x);
-    return ssl ? set_bool(out, x != NULL) : 0;
+    return peer_cert(env, out, 0);
 }
 
-/* A certificate sent on this connection: a resumed session carries the one of its first
- * handshake (ssl_c_used), but none was sent (HAProxy's ssl_fc_has_crt). */
 static int f_has_crt(const struct smp_arg *a, void *p, struct smp_env *env, struct sample *out,
                      struct smp_ctx *ctx)
 {
-    SSL *ssl = client_ssl(env);
-    X509 *x = ssl && !SSL_session_reused(ssl) ? SSL_get_peer_certificate(ssl) : NULL;
-
-    if (x)
-        X509_free(x);
-    return ssl ? set_bool(out, x != NULL) : 0;
+    return peer_cert(env, out, 1);
 }
 
 static int f_c_verify(const struct smp_arg *a, void *p, struct smp_env *env, struct sample *out,
@@ -178,12 +186,7 @@ static int f_zero(const struct smp_arg *a, void *p, struct smp_env *env, struct 
 static int f_tls_zero(const struct smp_arg *a, void *p, struct smp_env *env, struct sample *out,
                       struct smp_ctx *ctx)
 {
-    if (!client_ssl(env))
-        return 0;
-    out->type = SMP_T_SINT;
-    out->flags = 0;
-    out->data.sint = 0;
-    return 1;
+    return client_ssl(env) ? f_zero(a, p, env, out, ctx) : 0;
 }
 
 static struct smp_fetch_kw tls_fetches[] = {
