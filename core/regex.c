@@ -58,15 +58,15 @@ int rx_compile(struct regex *rx, const char *src, int flags, char **err)
 int rx_match(const struct regex *rx, const char *subj, size_t len, size_t start,
              struct rx_span *m, int n)
 {
+    PCRE2_SPTR sp = (PCRE2_SPTR)(subj ? subj : "");
     PCRE2_SIZE *ov;
     int rc;
 
     if (!rx->code || start > len)
         return 0;
-    rc = pcre2_match(rx->code, (PCRE2_SPTR)(subj ? subj : ""), len, start, 0, rx->md, mctx);
+    rc = pcre2_match(rx->code, sp, len, start, 0, rx->md, mctx);
     if (rc == PCRE2_ERROR_JIT_STACKLIMIT) /* the interpreter keeps its state on the heap */
-        rc = pcre2_match(rx->code, (PCRE2_SPTR)(subj ? subj : ""), len, start, PCRE2_NO_JIT,
-                         rx->md, mctx);
+        rc = pcre2_match(rx->code, sp, len, start, PCRE2_NO_JIT, rx->md, mctx);
     if (rc < 0)
         return 0; /* no match, or the limit was reached */
     if (rc == 0)
