@@ -376,27 +376,31 @@ static const struct cli_cmd *find_cmd(char **args, int nargs, const struct cli_s
 
 static void cmd_name(const struct cli_cmd *c, char *buf, size_t len)
 {
-    size_t off = 0;
+    struct strbuf sb;
 
-    buf[0] = 0;
-    for (int i = 0; c->words[i] && off < len; i++)
-        off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? " " : "", c->words[i]);
+    /* a name cut by the buffer only weakens the "did you mean" hint */
+    strbuf_init_fixed(&sb, buf, len);
+    for (int i = 0; c->words[i]; i++)
+        strbuf_printf(&sb, "%s%s", i ? " " : "", c->words[i]);
 }
 
 static void unknown_cmd(char **args, int nargs, struct cli_session *s, struct strbuf *out)
 {
-    char typed[256] = "", name[128];
+    char typed[256], name[128];
     const char *best = NULL;
-    size_t off = 0;
     int bestd = 1000;
     static char bestbuf[128];
+    struct strbuf tb;
 
-    for (int i = 0; i < nargs && i < 3 && off < sizeof(typed); i++)
-        off += (size_t)snprintf(typed + off, sizeof(typed) - off, "%s%s", i ? " " : "", args[i]);
+    /* the words typed, cut to 255 bytes for the error line */
+    strbuf_init_fixed(&tb, typed, sizeof(typed));
+    for (int i = 0; i < nargs && i < 3; i++)
+        strbuf_printf(&tb, "%s%s", i ? " " : "", args[i]);
     for (struct cmdtab *t = cmdtabs; t; t = t->next)
         for (const struct cli_cmd *c = t->cmds; c->words[0]; c++) {
             int d;
             char cut[256];
+            struct strbuf cb;
             int nw = 0;
 
             if (!cmd_visible(c, s))
@@ -405,11 +409,9 @@ static void unknown_cmd(char **args, int nargs, struct cli_session *s, struct st
             while (c->words[nw])
                 nw++;
             /* compare with as many typed words as the command has */
-            off = 0;
-            cut[0] = 0;
-            for (int i = 0; i < nargs && i < nw && off < sizeof(cut); i++)
-                off += (size_t)snprintf(cut + off, sizeof(cut) - off, "%s%s", i ? " " : "",
-                                        args[i]);
+            strbuf_init_fixed(&cb, cut, sizeof(cut));
+            for (int i = 0; i < nargs && i < nw; i++)
+                strbuf_printf(&cb, "%s%s", i ? " " : "", args[i]);
             d = str_distance(cut, name);
             if (d < bestd && d <= 3) {
                 bestd = d;

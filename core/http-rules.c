@@ -92,14 +92,21 @@ static struct px_rules *px_rules(struct proxy *px)
 /* ---- rendering helpers ------------------------------------------------------------------- */
 
 /* Renders f into the arena; NULL when out of memory. */
+/* Renders f for stream s into its arena. Returns the value (length in *len), or NULL when it
+ * does not fit in RULE_BUF bytes or the arena: a header or URI is never silently cut, the
+ * rule fails instead (a 500 for the request) and the debug log says why. */
 static char *render(struct logfmt *f, struct stream *s, uint32_t *len)
 {
     char tmp[RULE_BUF];
-    size_t n = logfmt_render(f, &s->env, tmp, sizeof(tmp));
-    char *p = arena_strndup(&s->arena, tmp, n);
+    struct strbuf sb;
 
-    *len = (uint32_t)n;
-    return p;
+    strbuf_init_fixed(&sb, tmp, sizeof(tmp));
+    if (logfmt_render_sb(f, &s->env, &sb) < 0) {
+        log_debug("%s: a rendered value is longer than %d bytes", s->fe->id, RULE_BUF - 1);
+        return NULL;
+    }
+    *len = (uint32_t)sb.len;
+    return arena_strndup(&s->arena, tmp, sb.len);
 }
 
 /* ---- header actions ---------------------------------------------------------------------- */
@@ -149,22 +156,24 @@ static char *substitute(struct stream *s, const char *repl, uint32_t rl, const c
                         const struct rx_span *pm, uint32_t *outlen)
 {
     char tmp[RULE_BUF];
-    size_t o = 0;
+    struct strbuf sb;
 
-    for (uint32_t i = 0; i < rl && o < sizeof(tmp) - 1; i++) {
+    strbuf_init_fixed(&sb, tmp, sizeof(tmp));
+    for (uint32_t i = 0; i < rl; i++) {
         if (repl[i] == '\\' && i + 1 < rl && repl[i + 1] >= '0' && repl[i + 1] <= '9') {
             const struct rx_span *g = &pm[repl[i + 1] - '0'];
 
-            if (g->so >= 0)
-                for (long k = g->so; k < g->eo && o < sizeof(tmp) - 1; k++)
-                    tmp[o++] = subj[k];
+            if (g->so >= 0 && g->eo > g->so)
+                strbuf_add(&sb, subj + g->so, (size_t)(g->eo - g->so));
             i++;
             continue;
         }
-        tmp[o++] = repl[i];
+        strbuf_putc(&sb, repl[i]);
     }
-    *outlen = (uint32_t)o;
-    return arena_strndup(&s->arena, tmp, o);
+    if (!strbuf_ok(&sb))
+        return NULL; /* too long: the rule fails rather than cut the value */
+    *outlen = (uint32_t)sb.len;
+    return arena_strndup(&s->arena, tmp, sb.len);
 }
 
 /* replace-header: the whole value; replace-value: each comma-separated value, trimmed of
@@ -348,7 +357,11 @@ static enum http_rule_ret answer(struct http_rule *r, struct stream *s, int stat
         uint32_t vl;
         char *v = render(r->hdrs[i].fmt, s, &vl);
 
-        strbuf_printf(&sb, "%s: %.*s\r\n", r->hdrs[i].name, (int)vl, v ? v : "");
+        if (!v) {
+            strbuf_free(&sb);
+            return HTTP_RULE_ERROR;
+        }
+        strbuf_printf(&sb, "%s: %.*s\r\n", r->hdrs[i].name, (int)vl, v);
     }
     if (extra_hdrs)
         strbuf_printf(&sb, "%s", extra_hdrs);
@@ -359,7 +372,7 @@ static enum http_rule_ret answer(struct http_rule *r, struct stream *s, int stat
     strbuf_printf(&sb, "\r\n");
     if (blen)
         strbuf_add(&sb, body, blen);
-    raw = sb.buf ? arena_strndup(&s->arena, sb.buf, sb.len) : NULL;
+    raw = sb.buf && strbuf_ok(&sb) ? arena_strndup(&s->arena, sb.buf, sb.len) : NULL;
     if (!raw) {
         strbuf_free(&sb);
         return HTTP_RULE_ERROR;
@@ -397,50 +410,56 @@ static enum http_rule_ret act_return(struct http_rule *r, struct stream *s, stru
 static enum http_rule_ret act_redirect(struct http_rule *r, struct stream *s, struct http_msg *m)
 {
     const struct http_msg *rq = &s->txn.req;
-    char loc[RULE_BUF], hdrs[RULE_BUF];
+    char hdrs[RULE_BUF];
     uint32_t fl = 0;
     char *f = r->literal ? r->literal : render(r->fmt, s, &fl);
     const char *path, *query;
     uint32_t plen, qlen;
-    size_t n = 0;
+    struct strbuf sb;
 
     if (!f)
         return HTTP_RULE_ERROR;
     if (r->literal)
         fl = (uint32_t)strlen(r->literal);
     http_uri_parts(rq->uri, rq->uri_len, &path, &plen, &query, &qlen);
+    /* The location header is built in one bounded buffer: a request whose path (or Host)
+     * makes it longer than RULE_BUF gets a 500 (HTTP_RULE_ERROR), never a cut location. */
+    strbuf_init_fixed(&sb, hdrs, sizeof(hdrs));
+    strbuf_puts(&sb, "location: ");
     if (r->redir_type == 0) {
-        n = (size_t)snprintf(loc, sizeof(loc), "%.*s", (int)fl, f);
+        strbuf_add(&sb, f, fl);
     } else {
         if (r->redir_type == 2) {
             int h = http_hdr_find(rq, "host", 4, 0);
 
-            n = (size_t)snprintf(loc, sizeof(loc), "%.*s://%.*s", (int)fl, f,
-                                 h >= 0 ? (int)rq->hdrs[h].value_len : 0,
-                                 h >= 0 ? rq->hdrs[h].value : "");
+            strbuf_add(&sb, f, fl);
+            strbuf_puts(&sb, "://");
+            if (h >= 0)
+                strbuf_add(&sb, rq->hdrs[h].value, rq->hdrs[h].value_len);
         } else if (!(fl == 1 && f[0] == '/')) {
             /* prefix "/" keeps the location relative, as in HAProxy */
-            n = (size_t)snprintf(loc, sizeof(loc), "%.*s", (int)fl, f);
+            strbuf_add(&sb, f, fl);
         }
-        if (n < sizeof(loc))
-            n += (size_t)snprintf(loc + n, sizeof(loc) - n, "%.*s", (int)plen, path);
-        if (r->append_slash && plen && path[plen - 1] != '/' && n < sizeof(loc) - 1)
-            loc[n++] = '/';
-        if (!r->drop_query && (qlen || memchr(rq->uri, '?', rq->uri_len)) && n < sizeof(loc))
-            n += (size_t)snprintf(loc + n, sizeof(loc) - n, "?%.*s", (int)qlen, query);
+        strbuf_add(&sb, path, plen);
+        if (r->append_slash && plen && path[plen - 1] != '/')
+            strbuf_putc(&sb, '/');
+        if (!r->drop_query && (qlen || memchr(rq->uri, '?', rq->uri_len))) {
+            strbuf_putc(&sb, '?');
+            strbuf_add(&sb, query, qlen);
+        }
     }
-    if (n >= sizeof(loc))
-        return HTTP_RULE_ERROR;
-    n = (size_t)snprintf(hdrs, sizeof(hdrs), "location: %.*s\r\n", (int)n, loc);
+    strbuf_puts(&sb, "\r\n");
     /* temporary redirects must not be cached, as HAProxy writes them */
     if (r->status == 302 || r->status == 303 || r->status == 307)
-        n += (size_t)snprintf(hdrs + n, sizeof(hdrs) - n, "cache-control: no-cache\r\n");
+        strbuf_puts(&sb, "cache-control: no-cache\r\n");
     if (r->set_cookie)
-        n += (size_t)snprintf(hdrs + n, sizeof(hdrs) - n, "set-cookie: %s; path=/;\r\n",
-                              r->set_cookie);
+        strbuf_printf(&sb, "set-cookie: %s; path=/;\r\n", r->set_cookie);
     if (r->clear_cookie)
-        n += (size_t)snprintf(hdrs + n, sizeof(hdrs) - n,
-                              "set-cookie: %s; path=/; Max-Age=0;\r\n", r->clear_cookie);
+        strbuf_printf(&sb, "set-cookie: %s; path=/; Max-Age=0;\r\n", r->clear_cookie);
+    if (!strbuf_ok(&sb)) {
+        log_debug("%s: redirect location longer than %d bytes", s->fe->id, RULE_BUF - 1);
+        return HTTP_RULE_ERROR;
+    }
     s->txn.flags |= HTTP_TXN_F_REDIRECTED;
     memcpy(s->info.term, "LR", 2);
     {
@@ -513,9 +532,11 @@ struct proxy *http_rules_backend(struct stream *s, struct proxy *fe)
         if (u->dyn) {
             char name[256];
             struct proxy *be;
+            struct strbuf sb;
 
-            logfmt_render(u->dyn, &s->env, name, sizeof(name));
-            be = px_find(name, PX_CAP_BE);
+            /* a name cut short must not pick another backend: longer names match none */
+            strbuf_init_fixed(&sb, name, sizeof(name));
+            be = logfmt_render_sb(u->dyn, &s->env, &sb) < 0 ? NULL : px_find(name, PX_CAP_BE);
             /* An unknown dynamic name falls through to the default backend, as in HAProxy. */
             if (be && be->conf.mode == fe->conf.mode)
                 return be;

@@ -37,6 +37,7 @@
 #include "reuse.h"
 #include "server.h"
 #include "shm.h"
+#include "str.h"
 #include "stream.h"
 #include "tls.h"
 
@@ -612,6 +613,7 @@ static void process_request(struct stream *s, const struct h1_msg *m)
     if (r == HTTP_RULE_DONE)
         return;
     if (r == HTTP_RULE_ERROR) {
+        set_term(s, 'I', 'R'); /* logged as an internal error, as HAProxy's "IR" */
         http_answer_status(s, 500);
         return;
     }
@@ -630,6 +632,7 @@ static void process_request(struct stream *s, const struct h1_msg *m)
         if (r == HTTP_RULE_DONE)
             return;
         if (r == HTTP_RULE_ERROR) {
+            set_term(s, 'I', 'R');
             http_answer_status(s, 500);
             return;
         }
@@ -717,15 +720,20 @@ static void bad_response(struct stream *s, const char *why)
 {
     if (log_debug_on && s->res) {
         char dump[256];
-        uint32_t n = s->res->data < 200 ? s->res->data : 200, o = 0;
+        uint32_t n = s->res->data < 200 ? s->res->data : 200;
+        struct strbuf sb;
 
-        for (uint32_t i = 0; i < n && o < sizeof(dump) - 5; i++) {
+        /* a dump cut at 255 bytes is fine for a debug line */
+        strbuf_init_fixed(&sb, dump, sizeof(dump));
+        for (uint32_t i = 0; i < n && strbuf_ok(&sb); i++) {
             unsigned char c = (unsigned char)buf_peek(s->res)[i];
 
-            o += (uint32_t)(c >= 32 && c < 127 ? snprintf(dump + o, sizeof(dump) - o, "%c", c)
-                                               : snprintf(dump + o, sizeof(dump) - o, "\\x%02x", c));
+            if (c >= 32 && c < 127)
+                strbuf_putc(&sb, (char)c);
+            else
+                strbuf_printf(&sb, "\\x%02x", c);
         }
-        log_debug("%s: invalid response (%s): %.*s", s->fe->id, why, (int)o, dump);
+        log_debug("%s: invalid response (%s): %s", s->fe->id, why, dump);
     }
     log_debug("%s: invalid response from %s/%s: %s", s->fe->id, s->be->id, s->target->id, why);
     set_term(s, 'P', 'H');

@@ -43,17 +43,18 @@ static const char *const log_tags[] = {
 void log_vmsg(enum log_level lvl, const char *fmt, va_list ap)
 {
     char line[2048];
-    int n;
+    struct strbuf sb;
 
     if (log_quiet && lvl > LOG_LVL_ERR)
         return;
-    n = snprintf(line, sizeof(line), "%s (%d) : ", log_tags[lvl], (int)getpid());
-    n += vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
-    if (n >= (int)sizeof(line) - 1)
-        n = (int)sizeof(line) - 2;
-    line[n++] = '\n';
+    /* one byte kept for the newline; a message too long is cut and marked as such */
+    strbuf_init_fixed(&sb, line, sizeof(line) - 1);
+    strbuf_printf(&sb, "%s (%d) : ", log_tags[lvl], (int)getpid());
+    if (strbuf_vprintf(&sb, fmt, ap) < 0 && sb.len >= 5)
+        memcpy(line + sb.len - 5, "[...]", 5);
+    line[sb.len] = '\n';
     /* One write per line so lines of concurrent processes do not interleave. */
-    if (write(STDERR_FILENO, line, (size_t)n) < 0) {
+    if (write(STDERR_FILENO, line, sb.len + 1) < 0) {
         /* nothing sensible to do: stderr is gone */
     }
 }
@@ -738,40 +739,44 @@ static size_t build_header(const struct log_target *t, int level, const char *ta
                            const struct hdr_time *h, char *b, size_t size)
 {
     enum log_hdr_fmt f = t->format ? t->format : send_hostname ? LOG_HDR_RFC3164 : LOG_HDR_LOCAL;
-    int pri = t->facility * 8 + level, n = 0;
+    int pri = t->facility * 8 + level;
     const char *host = send_hostname && *send_hostname ? send_hostname : NULL;
     const struct tm *tm = &h->tm;
+    struct strbuf sb;
 
+    /* A header cut short (a very long hostname or tag) is still sent: the line that follows
+     * stays readable, and the builder guarantees nothing is written past b. */
+    strbuf_init_fixed(&sb, b, size);
     switch (f) {
     case LOG_HDR_RFC3164:
     case LOG_HDR_LOCAL:
-        n = snprintf(b, size, "<%d>%s %2d %02d:%02d:%02d ", pri, month_names[tm->tm_mon % 12],
-                     tm->tm_mday, tm->tm_hour, tm->tm_min, tm->tm_sec);
+        strbuf_printf(&sb, "<%d>%s %2d %02d:%02d:%02d ", pri, month_names[tm->tm_mon % 12],
+                      tm->tm_mday, tm->tm_hour, tm->tm_min, tm->tm_sec);
         if (f == LOG_HDR_RFC3164)
-            n += snprintf(b + n, size - (size_t)n, "%s ", host ? host : "localhost");
+            strbuf_printf(&sb, "%s ", host ? host : "localhost");
         if (*tag)
-            n += snprintf(b + n, size - (size_t)n, "%s[%d]: ", tag, h->pid);
+            strbuf_printf(&sb, "%s[%d]: ", tag, h->pid);
         break;
     case LOG_HDR_RFC5424:
-        n = snprintf(b, size, "<%d>1 %s %s %s %d - - ", pri, h->iso, host ? host : "-",
-                     *tag ? tag : "-", h->pid);
+        strbuf_printf(&sb, "<%d>1 %s %s %s %d - - ", pri, h->iso, host ? host : "-",
+                      *tag ? tag : "-", h->pid);
         break;
     case LOG_HDR_PRIORITY:
-        n = snprintf(b, size, "<%d>", pri);
+        strbuf_printf(&sb, "<%d>", pri);
         break;
     case LOG_HDR_SHORT:
-        n = snprintf(b, size, "<%d>", level);
+        strbuf_printf(&sb, "<%d>", level);
         break;
     case LOG_HDR_TIMED:
-        n = snprintf(b, size, "<%d>%s ", level, h->iso);
+        strbuf_printf(&sb, "<%d>%s ", level, h->iso);
         break;
     case LOG_HDR_ISO:
-        n = snprintf(b, size, "%s ", h->iso);
+        strbuf_printf(&sb, "%s ", h->iso);
         break;
     default: /* LOG_HDR_RAW */
         break;
     }
-    return n < 0 ? 0 : (size_t)n >= size ? size - 1 : (size_t)n;
+    return sb.len;
 }
 
 static void send_failed(struct log_target *t, int err)

@@ -379,9 +379,7 @@ void logfmt_free(struct logfmt *f)
 /* The output buffer: bytes go to [p, end); once a byte does not fit, `full` is set and
  * nothing more is written, so an escape sequence is never cut. */
 struct lf_out {
-    char *p;    /* next byte */
-    char *end;  /* one past the last byte usable (the NUL goes there) */
-    int full;   /* something did not fit: rendering stops */
+    struct strbuf sb; /* fixed storage: the caller's; once overflowed, rendering stops */
 };
 
 enum lf_esc {
@@ -395,22 +393,12 @@ static const char hextab[] = "0123456789ABCDEF";
 
 static void out_c(struct lf_out *o, char c)
 {
-    if (o->full || o->p >= o->end)
-        o->full = 1;
-    else
-        *o->p++ = c;
+    strbuf_putc(&o->sb, c);
 }
 
 static void out_mem(struct lf_out *o, const char *s, size_t n)
 {
-    size_t room = o->full ? 0 : (size_t)(o->end - o->p);
-
-    if (n > room) {
-        n = room;
-        o->full = 1;
-    }
-    memcpy(o->p, s, n);
-    o->p += n;
+    strbuf_add(&o->sb, s, n);
 }
 
 static void out_s(struct lf_out *o, const char *s)
@@ -435,24 +423,26 @@ static int must_escape(enum lf_esc esc, unsigned char c)
 /* Writes s with the escaping of esc, and '\' before '"', '\' and ']' with the E option. */
 static void out_esc(struct lf_out *o, const char *s, size_t n, enum lf_esc esc, unsigned opts)
 {
-    for (size_t i = 0; i < n && !o->full; i++) {
+    for (size_t i = 0; i < n && strbuf_ok(&o->sb); i++) {
         unsigned char c = (unsigned char)s[i];
 
         if (must_escape(esc, c)) {
-            if (o->end - o->p < 3) {
-                o->full = 1;
+            char e[3] = {esc == ESC_HDR ? '%' : '#', hextab[c >> 4], hextab[c & 15]};
+
+            /* an escape is written whole or not at all */
+            if (strbuf_room(&o->sb) < sizeof(e)) {
+                o->sb.overflow = 1;
                 break;
             }
-            *o->p++ = esc == ESC_HDR ? '%' : '#';
-            *o->p++ = hextab[c >> 4];
-            *o->p++ = hextab[c & 15];
+            out_mem(o, e, sizeof(e));
         } else if ((opts & LF_O_E) && (c == '"' || c == '\\' || c == ']')) {
-            if (o->end - o->p < 2) {
-                o->full = 1;
+            char e[2] = {'\\', (char)c};
+
+            if (strbuf_room(&o->sb) < sizeof(e)) {
+                o->sb.overflow = 1;
                 break;
             }
-            *o->p++ = '\\';
-            *o->p++ = (char)c;
+            out_mem(o, e, sizeof(e));
         } else {
             out_c(o, (char)c);
         }
@@ -512,14 +502,17 @@ static void out_ip(struct lf_out *o, unsigned opts, const struct sockaddr_storag
     if (opts & LF_O_X) {
         if (ss->ss_family == AF_INET) {
             a = (const unsigned char *)&((const struct sockaddr_in *)ss)->sin_addr;
-            for (int i = 0; i < 4; i++)
-                n += snprintf(b + n, sizeof(b) - (size_t)n, "%02X", a[i]);
+            n = 4;
         } else {
             a = ((const struct sockaddr_in6 *)ss)->sin6_addr.s6_addr;
-            for (int i = 0; i < 16; i++)
-                n += snprintf(b + n, sizeof(b) - (size_t)n, "%02X", a[i]);
+            n = 16;
         }
-        out_mem(o, b, (size_t)n);
+        /* two hex digits per byte: 32 characters at most, b is larger */
+        for (int i = 0; i < n; i++) {
+            b[2 * i] = "0123456789ABCDEF"[a[i] >> 4];
+            b[2 * i + 1] = "0123456789ABCDEF"[a[i] & 15];
+        }
+        out_mem(o, b, 2 * (size_t)n);
         return;
     }
     if (ss->ss_family == AF_INET)
@@ -965,23 +958,18 @@ static void render_expr(struct lf_out *o, const struct lf_node *n, struct smp_en
     out_str(o, n->opts, s, len, esc);
 }
 
-size_t logfmt_render(const struct logfmt *f, struct smp_env *env, char *out, size_t size)
+int logfmt_render_sb(const struct logfmt *f, struct smp_env *env, struct strbuf *sb)
 {
     const struct strm_info *info = env && env->info ? env->info : &no_info;
     struct smp_env empty = {0};
-    struct lf_out o;
+    struct lf_out o = {.sb = *sb};
     int last_isspace = 1;
 
-    if (!size)
-        return 0;
     if (!env)
         env = &empty;
-    o.p = out;
-    o.end = out + size - 1;
-    o.full = 0;
-    for (int k = 0; k < f->n && !o.full; k++) {
+    for (int k = 0; k < f->n && strbuf_ok(&o.sb); k++) {
         const struct lf_node *n = &f->nodes[k];
-        char *before = o.p;
+        size_t before = o.sb.len;
 
         switch (n->type) {
         case LF_N_SEP:
@@ -1001,9 +989,20 @@ size_t logfmt_render(const struct logfmt *f, struct smp_env *env, char *out, siz
                 render_other(&o, n, env, info);
             break;
         }
-        if (o.p != before)
+        if (o.sb.len != before)
             last_isspace = 0;
     }
-    *o.p = 0;
-    return (size_t)(o.p - out);
+    *sb = o.sb;
+    return strbuf_ok(sb) ? 0 : -1;
+}
+
+size_t logfmt_render(const struct logfmt *f, struct smp_env *env, char *out, size_t size)
+{
+    struct strbuf sb;
+
+    if (!size)
+        return 0;
+    strbuf_init_fixed(&sb, out, size);
+    logfmt_render_sb(f, env, &sb); /* a log line too long is cut, as HAProxy does */
+    return sb.len;
 }

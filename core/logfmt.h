@@ -18,6 +18,12 @@ struct logfmt *logfmt_parse(const char *fmt, unsigned where, char **err);
  * length written. Missing values render as "-" as in HAProxy. */
 size_t logfmt_render(const struct logfmt *f, struct smp_env *env, char *out, size_t size);
 
+/* Appends f rendered to sb (see str.h). Returns 0, or -1 when it did not fit (sb then holds
+ * a truncated text and is marked overflowed): callers that must not act on a cut value (a
+ * header, a URI, a redirect) treat -1 as an error. */
+struct strbuf;
+int logfmt_render_sb(const struct logfmt *f, struct smp_env *env, struct strbuf *sb);
+
 /* Returns 1 when f renders to a constant string (no variable part). */
 int logfmt_is_const(const struct logfmt *f);
 
