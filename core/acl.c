@@ -660,7 +660,8 @@ static int ip_match_one(const struct pat *p, const struct sample *s)
     return !memcmp(&v6, &p->u.ip.net.v6, 16);
 }
 
-static int match_one(enum acl_match m, const struct pat *p, const struct sample *s)
+static int match_one(enum acl_match m, const struct pat *p, const struct sample *s,
+                     struct smp_env *env)
 {
     const char *str = s->data.str.ptr;
     size_t len = s->data.str.len, pl = p->u.str.len;
@@ -688,8 +689,13 @@ static int match_one(enum acl_match m, const struct pat *p, const struct sample 
         return match_word(str, len, p, m == ACL_M_DOM);
     case ACL_M_IP:
         return ip_match_one(p, s);
-    case ACL_M_REG:
-        return rx_match(p->u.re, str, len, 0, NULL, 0);
+    case ACL_M_REG: {
+        int r = rx_match(p->u.re, str, len, 0, NULL, 0);
+
+        if (r < 0 && env)
+            env->err = "regex match limit reached"; /* the condition fails closed */
+        return r > 0;
+    }
     default:
         return 0;
     }
@@ -735,7 +741,7 @@ int acl_patset_lookup(const struct acl_patset *ps, struct sample *s, struct smp_
         } else {
             /* other methods, or a set still being filled: scan in order */
             for (int k = 0; k < ps->n && i < 0; k++)
-                if (match_one(ps->match, &ps->pats[k], s))
+                if (match_one(ps->match, &ps->pats[k], s, env))
                     i = k;
         }
         break;

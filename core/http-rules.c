@@ -123,7 +123,7 @@ static enum http_rule_ret act_set_header(struct http_rule *r, struct stream *s, 
     return http_hdr_add(m, r->hname, r->hlen, v, vl) < 0 ? HTTP_RULE_ERROR : HTTP_RULE_CONT;
 }
 
-static int name_matches(const struct http_rule *r, const char *n, uint32_t nl)
+static int name_matches(const struct http_rule *r, struct stream *s, const char *n, uint32_t nl)
 {
     switch (r->match) {
     case DEL_STR:
@@ -137,8 +137,13 @@ static int name_matches(const struct http_rule *r, const char *n, uint32_t nl)
             if (!strncasecmp(n + i, r->hname, r->hlen))
                 return 1;
         return 0;
-    case DEL_REG:
-        return rx_match(&r->re, n, nl, 0, NULL, 0);
+    case DEL_REG: {
+        int ret = rx_match(&r->re, n, nl, 0, NULL, 0);
+
+        if (ret < 0)
+            s->env.err = "regex match limit reached on a header name";
+        return ret > 0;
+    }
     }
     return 0;
 }
@@ -146,7 +151,7 @@ static int name_matches(const struct http_rule *r, const char *n, uint32_t nl)
 static enum http_rule_ret act_del_header(struct http_rule *r, struct stream *s, struct http_msg *m)
 {
     for (int i = 0; i < m->nhdrs; i++)
-        if (m->hdrs[i].name && name_matches(r, m->hdrs[i].name, m->hdrs[i].name_len))
+        if (m->hdrs[i].name && name_matches(r, s, m->hdrs[i].name, m->hdrs[i].name_len))
             m->hdrs[i].name = NULL;
     return HTTP_RULE_CONT;
 }
@@ -210,7 +215,13 @@ static enum http_rule_ret act_replace(struct http_rule *r, struct stream *s, str
                 return HTTP_RULE_ERROR;
             memcpy(subj, vs, vl);
             subj[vl] = 0;
-            if (rx_match(&r->re, subj, vl, 0, pm, RX_GROUPS)) {
+            int mr = rx_match(&r->re, subj, vl, 0, pm, RX_GROUPS);
+
+            if (mr < 0) {
+                s->env.err = "regex match limit reached in a header replacement";
+                return HTTP_RULE_ERROR;
+            }
+            if (mr) {
                 uint32_t sl;
                 char *sub = substitute(s, repl, rl, subj, pm, &sl);
                 /* the whole element is replaced, its surrounding blanks included */
@@ -471,14 +482,31 @@ static enum http_rule_ret act_redirect(struct http_rule *r, struct stream *s, st
 
 /* ---- running rules ----------------------------------------------------------------------- */
 
+/* An evaluation that could not be decided (s->env.err: a regex at its match limit) fails
+ * closed: whatever the rule was (a deny that would not match, an allow that would), the
+ * transaction gets an error, and the reason is logged once per request. */
+static enum http_rule_ret eval_failed(struct stream *s)
+{
+    log_warning("%s: request refused: %s", s->fe->id, s->env.err);
+    return HTTP_RULE_ERROR;
+}
+
 static enum http_rule_ret run(struct http_rule *list, struct stream *s, struct http_msg *m)
 {
     for (struct http_rule *r = list; r; r = r->next) {
         enum http_rule_ret ret;
 
-        if (r->cond && !acl_cond_exec(r->cond, &s->env))
-            continue;
+        if (r->cond) {
+            int match = acl_cond_exec(r->cond, &s->env);
+
+            if (s->env.err)
+                return eval_failed(s);
+            if (!match)
+                continue;
+        }
         ret = r->fn(r, s, m);
+        if (s->env.err)
+            return eval_failed(s);
         if (ret != HTTP_RULE_CONT)
             return ret;
     }
@@ -525,8 +553,14 @@ struct proxy *http_rules_backend(struct stream *s, struct proxy *fe)
     struct px_rules *pr = fe->rules;
 
     for (struct use_be *u = pr ? pr->use_be : NULL; u; u = u->next) {
-        if (u->cond && !acl_cond_exec(u->cond, &s->env))
-            continue;
+        if (u->cond) {
+            int match = acl_cond_exec(u->cond, &s->env);
+
+            if (s->env.err) /* undecided: no backend; the caller answers 500 (env.err set) */
+                return NULL;
+            if (!match)
+                continue;
+        }
         if (u->be)
             return u->be;
         if (u->dyn) {

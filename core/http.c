@@ -593,6 +593,7 @@ static void process_request(struct stream *s, const struct h1_msg *m)
         s->rqb = (struct body){.mode = BODY_NONE, .done = 1};
     s->rq = RQ_BODY;
     s->env.avail = SMP_USE_L4 | SMP_USE_REQ;
+    s->env.err = NULL;
     /* Body bytes that came with the head are checked before anything is forwarded: a bad
      * chunk size is refused without the server ever seeing the request. */
     if (req_body_scan(s) < 0) {
@@ -618,6 +619,12 @@ static void process_request(struct stream *s, const struct h1_msg *m)
         return;
     }
     be = http_rules_backend(s, s->fe);
+    if (s->env.err) { /* a use_backend condition could not be decided: fail closed */
+        log_warning("%s: request refused: %s", s->fe->id, s->env.err);
+        set_term(s, 'I', 'R');
+        http_answer_status(s, 500);
+        return;
+    }
     if (!be)
         be = s->fe->defbe;
     if (!be) {

@@ -67,8 +67,10 @@ int rx_match(const struct regex *rx, const char *subj, size_t len, size_t start,
     rc = pcre2_match(rx->code, sp, len, start, 0, rx->md, mctx);
     if (rc == PCRE2_ERROR_JIT_STACKLIMIT) /* the interpreter keeps its state on the heap */
         rc = pcre2_match(rx->code, sp, len, start, PCRE2_NO_JIT, rx->md, mctx);
+    if (rc == PCRE2_ERROR_NOMATCH)
+        return 0;
     if (rc < 0)
-        return 0; /* no match, or the limit was reached */
+        return -1; /* the match or depth limit was reached (or another failure): undecided */
     if (rc == 0)
         rc = RX_GROUPS; /* more groups than kept: those beyond \9 are not asked for */
     ov = pcre2_get_ovector_pointer(rx->md);

@@ -2,7 +2,8 @@
  * that a pattern means the same to both (`\d`, `(?i)`, lazy quantifiers, look-arounds).
  * Compiled (and JIT-compiled when available) at start-up; a match allocates nothing: each
  * regex owns its match data, and workers are single-threaded. A match is bounded (a limit
- * on backtracking): a pathological pattern fails to match instead of stalling the worker.
+ * on backtracking): a pathological pattern is an evaluation error instead of stalling the
+ * worker, and the rule that asked for it fails closed (a 500).
  * Only core/regex.c includes PCRE2's header. */
 #ifndef SLUICE_CORE_REGEX_H
 #define SLUICE_CORE_REGEX_H
@@ -27,8 +28,10 @@ struct rx_span {
 int rx_compile(struct regex *rx, const char *src, int flags, char **err);
 
 /* Searches subj[0..len) from byte `start` ("^" still means the start of subj). Fills
- * m[0..n) (n <= RX_GROUPS; m may be NULL when n is 0). Returns 1 on a match, 0 otherwise
- * (including a match abandoned at the backtracking limit). */
+ * m[0..n) (n <= RX_GROUPS; m may be NULL when n is 0). Returns 1 on a match, 0 on no match,
+ * and -1 when the match could not be decided (the backtracking or depth limit was reached,
+ * or PCRE2 failed): callers must not read -1 as "no match" -- a deny rule would fail open --
+ * but as an evaluation error (see smp_env.err). */
 int rx_match(const struct regex *rx, const char *subj, size_t len, size_t start,
              struct rx_span *m, int n);
 

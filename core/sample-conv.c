@@ -482,7 +482,13 @@ static int c_regsub(const struct smp_arg *args, void *priv, struct smp_env *env,
     /* sed's s///g: later searches start where the previous match ended, in the context of the
      * whole string ("^" only matches at its start); an empty match copies one character */
     while (pos <= len) {
-        if (!rx_match(&rs->re, s, len, pos, pm, RX_GROUPS))
+        int r = rx_match(&rs->re, s, len, pos, pm, RX_GROUPS);
+
+        if (r < 0) {
+            env->err = "regex match limit reached in regsub"; /* no half-substituted value */
+            return 0;
+        }
+        if (!r)
             break;
         if ((size_t)pm[0].so - pos > SMP_SCRATCH_SIZE - o)
             return 0;

@@ -78,6 +78,9 @@ struct smp_env {
     struct var_store *vars[VAR_SCOPE_COUNT]; /* variable storage by scope (NULL: none) */
     void *tls;                           /* TLS connection info (ssl/), NULL for plain */
     const char *bind_name;               /* the listener's "name", or NULL */
+    const char *err;                     /* set when an evaluation could not be decided (a
+                                          * regex at its match limit): the rule engine then
+                                          * fails closed; static text, cleared per request */
 };
 
 #endif
