@@ -23,7 +23,7 @@ fi
 cat <<MSG
 sluice on $cfg: try
     curl --cacert examples/certs/ca.crt https://localhost:8443/     (twice: round-robin)
-    curl -i http://127.0.0.1:8080/                                  (301 to https)
+    curl -i http://127.0.0.1:8080/                                  (301 to https://127.0.0.1:8443/)
     echo 'show proc' | socat - UNIX-CONNECT:/tmp/sluice-master.sock
 MSG
 ./sluice -W -S /tmp/sluice-master.sock -f "$cfg"
