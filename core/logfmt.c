@@ -401,6 +401,17 @@ static void out_mem(struct lf_out *o, const char *s, size_t n)
     strbuf_add(&o->sb, s, n);
 }
 
+/* Formatted text, through the builder (never a length taken from snprintf's return). */
+static void out_fmt(struct lf_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void out_fmt(struct lf_out *o, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    strbuf_vprintf(&o->sb, fmt, ap);
+    va_end(ap);
+}
+
 static void out_s(struct lf_out *o, const char *s)
 {
     out_mem(o, s, strlen(s));
@@ -478,12 +489,11 @@ static void out_int(struct lf_out *o, long long v)
 /* Numbers with a hexadecimal form under X (%Ts %pid %rt %lc: "%04X"). */
 static void out_num_x(struct lf_out *o, unsigned opts, long long v, const char *xfmt)
 {
-    char b[24];
-
     if (opts & LF_O_X) {
-        int n = snprintf(b, sizeof(b), xfmt, (unsigned)v);
-
-        out_mem(o, b, (size_t)n);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+        out_fmt(o, xfmt, (unsigned)v); /* xfmt: one of the constant "%04X" of the callers */
+#pragma GCC diagnostic pop
     } else {
         out_int(o, v);
     }
@@ -531,7 +541,6 @@ static int ss_port(const struct sockaddr_storage *ss)
 
 static void out_port(struct lf_out *o, unsigned opts, const struct sockaddr_storage *ss, int port)
 {
-    char b[8];
 
     if (port < 0 && (!ss || (ss->ss_family != AF_INET && ss->ss_family != AF_INET6))) {
         out_cstr(o, opts, NULL, ESC_NONE);
@@ -540,7 +549,7 @@ static void out_port(struct lf_out *o, unsigned opts, const struct sockaddr_stor
     if (port < 0)
         port = ss_port(ss);
     if (opts & LF_O_X)
-        out_mem(o, b, (size_t)snprintf(b, sizeof(b), "%04X", (unsigned)port & 0xffff));
+        out_fmt(o, "%04X", (unsigned)port & 0xffff);
     else
         out_int(o, port);
 }
@@ -571,27 +580,23 @@ static void get_tm(time_t t, int local, struct tm *tm)
 static void out_date_ms(struct lf_out *o, const struct timeval *tv)
 {
     struct tm tm;
-    char b[40];
 
     get_tm(tv->tv_sec, 1, &tm);
-    out_mem(o, b, (size_t)snprintf(b, sizeof(b), "%02d/%s/%04d:%02d:%02d:%02d.%03d", tm.tm_mday,
-                                   month_names[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour,
-                                   tm.tm_min, tm.tm_sec, (int)(tv->tv_usec / 1000)));
+    out_fmt(o, "%02d/%s/%04d:%02d:%02d:%02d.%03d", tm.tm_mday, month_names[tm.tm_mon % 12],
+            tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(tv->tv_usec / 1000));
 }
 
 /* %T %trg (GMT, "+0000") and %Tl %trl (local, with the offset). */
 static void out_date_zone(struct lf_out *o, time_t t, int local)
 {
     struct tm tm;
-    char b[48];
     long off;
 
     get_tm(t, local, &tm);
     off = local ? tm.tm_gmtoff : 0;
-    out_mem(o, b, (size_t)snprintf(b, sizeof(b), "%02d/%s/%04d:%02d:%02d:%02d %c%02d%02d",
-                                   tm.tm_mday, month_names[tm.tm_mon % 12], tm.tm_year + 1900,
-                                   tm.tm_hour, tm.tm_min, tm.tm_sec, off < 0 ? '-' : '+',
-                                   (int)(labs(off) / 3600 % 24), (int)(labs(off) / 60 % 60)));
+    out_fmt(o, "%02d/%s/%04d:%02d:%02d:%02d %c%02d%02d", tm.tm_mday, month_names[tm.tm_mon % 12],
+            tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec, off < 0 ? '-' : '+',
+            (int)(labs(off) / 3600 % 24), (int)(labs(off) / 60 % 60));
 }
 
 /* ---- the request line ---------------------------------------------------------------------- */
@@ -850,12 +855,8 @@ static int render_num(struct lf_out *o, const struct lf_node *n, const struct sm
     case LV_ms:
         if (n->opts & LF_O_X)
             out_num_x(o, n->opts, i->accept_date.tv_usec / 1000, "%02X");
-        else {
-            char b[8];
-
-            out_mem(o, b, (size_t)snprintf(b, sizeof(b), "%03d",
-                                           (int)(i->accept_date.tv_usec / 1000) % 1000));
-        }
+        else
+            out_fmt(o, "%03d", (int)(i->accept_date.tv_usec / 1000) % 1000);
         break;
     case LV_pid: out_num_x(o, n->opts, (long long)getpid(), "%04X"); break;
     case LV_rt: out_num_x(o, n->opts, (long long)i->req_id, "%04X"); break;
