@@ -49,7 +49,7 @@ LIB_OBJS  := $(patsubst %.c,build/default/%.o,$(LIB_SRCS))
 ASAN_OBJS := $(patsubst %.c,build/asan/%.o,$(LIB_SRCS))
 compile = $(CC) $(CPPFLAGS_ALL) $(CFLAGS_$(firstword $(subst /, ,$<))) $(WARN) -MMD -c -o $@ $<
 
-.PHONY: all deps run test unit-bins fuzz-bins check-examples clean bench
+.PHONY: all deps run test unit-bins fuzz-bins check-examples clean bench bench-ab
 all: sluice
 
 sluice: $(OBJS)
@@ -112,6 +112,11 @@ BENCH_PKGS := haproxy nginx wrk curl procps iproute2 util-linux
 bench: sluice
 	@./.ci/deps.sh $(BENCH_PKGS)
 	@./bench/run.sh
+
+# A/B of sluice alone against the binary of another revision: make bench-ab REV=<git rev>
+bench-ab: sluice
+	@./.ci/deps.sh $(BENCH_PKGS)
+	@./bench/ab.sh $(REV) $(PAIRS)
 
 check-examples: sluice
 	@for f in examples/*.cfg; do ./sluice -c -q -f $$f || exit 1; echo "$$f: ok"; done

@@ -14,7 +14,9 @@
 # Prints each figure per proxy and the sluice/HAProxy ratio.
 #
 # Knobs: RUNS (3), DURATION (10 s), PROXIES ("sluice haproxy nginx"), WORKLOADS,
-#        SLUICE_BENCH_DIR (default ../shared/bench next to the repository).
+#        SLUICE_BENCH_DIR (default ../shared/bench next to the repository),
+#        SLUICE_BIN (the sluice binary, default ./sluice; bench/ab.sh sets it),
+#        ANCHORS (where results go, default build/bench).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 : "${SLUICE_BENCH_DIR:=$ROOT/../shared/bench}"
@@ -36,7 +38,7 @@ ctl() { # ctl PROXY VERB
     local name=$1 verb=$2 bin extra
     case "$name" in
         nginx) "$BENCH/proxies/nginx/ctl.sh" "$verb"; return;;
-        sluice) bin="$ROOT/sluice"; extra="nbproc 1";;
+        sluice) bin="${SLUICE_BIN:-$ROOT/sluice}"; extra="nbproc 1";;
         haproxy) bin=haproxy; extra="nbthread 1";;
     esac
     HA_NAME=$name HA_BIN=$bin HA_TMPL="$ROOT/bench/http.cfg.tmpl" HA_GLOBAL_EXTRA="$extra" \
