@@ -1208,7 +1208,7 @@ void http_srv_io(struct stream *s, int revents)
                 strm_free(s);
                 return;
             }
-            s->res_bytes += (int)n;
+            s->res_bytes += (uint64_t)n;
             if (round == STRM_BULK_ROUNDS || !body_pump(s))
                 break;
         }

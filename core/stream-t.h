@@ -93,7 +93,7 @@ struct stream {
     uint32_t srv_head_len;
     unsigned nreq;                 /* requests received on this connection */
     uint32_t hd_seen;              /* bytes of the head being received already looked at */
-    int res_bytes;                 /* response bytes received for this request (retry test) */
+    uint64_t res_bytes;            /* response bytes received for this request (retry test) */
     struct strm_info info;         /* what the log line needs */
     struct smp_env env;            /* what rules and logs may read */
 };
