@@ -1070,7 +1070,7 @@ static void http_process(struct stream *s)
             return;
         }
         if (s->cli.flags & CONN_F_ERROR) {
-            set_term(s, 'C', s->rq == RQ_BODY ? 'D' : 'D');
+            set_term(s, 'C', 'D');
             txn_log(s);
             strm_free(s);
             return;
