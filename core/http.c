@@ -1098,8 +1098,11 @@ static void http_process(struct stream *s)
             strm_free(s);
             return;
         }
-        if ((s->flags & SF_SRV_ATTACHED) && (s->srv.flags & (CONN_F_EOF | CONN_F_ERROR))) {
-            /* the server closed the connection kept from the previous request */
+        if ((s->flags & SF_SRV_ATTACHED) && ((s->srv.flags & (CONN_F_EOF | CONN_F_ERROR)) ||
+                                             s->res)) {
+            /* the server closed the connection kept from the previous request, or sent
+             * bytes no request asked for: either way it is done (as in the idle pool), and
+             * the bytes are dropped with it, never parsed as an answer */
             release_server(s, 0, 0);
         }
         if (s->srv.fd >= 0 && (s->srv.flags & (CONN_F_EOF | CONN_F_ERROR)) &&
