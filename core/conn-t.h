@@ -2,6 +2,7 @@
 #ifndef SLUICE_CORE_CONN_T_H
 #define SLUICE_CORE_CONN_T_H
 
+#include <stdint.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 
@@ -41,5 +42,24 @@ struct xprt_ops {
 
 #define CONN_EV_READ  0x01
 #define CONN_EV_WRITE 0x02
+
+#define CONN_SNI_MAX 255 /* bytes of a server name (RFC 6066: a DNS name, at most 255) */
+
+/* Everything that makes a server connection what it is, as HAProxy 2.6's connection hash:
+ * a connection may carry a request only when the request's key equals the connection's.
+ * Today: the server, the SNI sent in its TLS handshake (evaluated per request, e.g. from
+ * req.hdr(host)) and the ALPN list offered. A source address or a PROXY header, when sluice
+ * gets them, go here too. Compared by conn_key_eq(): the hash first, then every field
+ * exactly (a hash collision must never hand a connection verified for one name to a request
+ * for another). Lives in the stream (its server connection's key) and in each idle pool
+ * entry. */
+struct conn_key {
+    const void *target;         /* the server (struct server *), never NULL once built */
+    uint64_t hash;              /* of every field below, set by conn_key_seal() */
+    const uint8_t *alpn;        /* ALPN offered (wire format, config-time storage), or NULL */
+    uint32_t alpn_len;          /* its length, 0: none */
+    uint32_t sni_len;           /* length of sni, 0: no SNI sent */
+    char sni[CONN_SNI_MAX + 1]; /* server name sent, NUL-terminated */
+};
 
 #endif

@@ -62,6 +62,8 @@ const struct xprt_ops conn_raw_xprt = {
     .close = raw_close,
 };
 
+static void held_del(struct conn *c);
+
 void conn_init(struct conn *c, int fd, void (*cb)(struct ev_loop *, ev_io *, int), void *owner)
 {
     c->fd = fd;
@@ -70,8 +72,56 @@ void conn_init(struct conn *c, int fd, void (*cb)(struct ev_loop *, ev_io *, int
     c->xprt = &conn_raw_xprt;
     c->xprt_ctx = NULL;
     c->xwant = 0;
+    c->_held = 0;
     ev_io_init(&c->io, cb, fd, 0);
     c->io.data = owner;
+}
+
+void conn_move(struct conn *dst, struct conn *src, void (*cb)(struct ev_loop *, ev_io *, int),
+               void *owner)
+{
+    ev_io_stop(loop, &src->io); /* also drops an event fed and not yet delivered */
+    held_del(src);
+    *dst = *src;
+    dst->want = 0;
+    dst->_held = 0;
+    ev_io_init(&dst->io, cb, dst->fd, 0);
+    dst->io.data = owner;
+    src->fd = -1;
+    src->flags = 0;
+    src->want = 0;
+    src->xwant = 0;
+    src->xprt = &conn_raw_xprt;
+    src->xprt_ctx = NULL;
+}
+
+/* FNV-1a, 64 bits: a quick filter only, equal keys are confirmed field by field. */
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+void conn_key_seal(struct conn_key *k)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+
+    h = fnv(h, &k->target, sizeof(k->target));
+    h = fnv(h, &k->alpn_len, sizeof(k->alpn_len));
+    if (k->alpn_len)
+        h = fnv(h, k->alpn, k->alpn_len);
+    h = fnv(h, &k->sni_len, sizeof(k->sni_len));
+    k->hash = fnv(h, k->sni, k->sni_len);
+}
+
+int conn_key_eq(const struct conn_key *a, const struct conn_key *b)
+{
+    return a->hash == b->hash && a->target == b->target && a->alpn_len == b->alpn_len &&
+           a->sni_len == b->sni_len && (!a->alpn_len || !memcmp(a->alpn, b->alpn, a->alpn_len)) &&
+           !memcmp(a->sni, b->sni, a->sni_len);
 }
 
 /* ---- bytes the transport holds ------------------------------------------------------------
@@ -79,10 +129,11 @@ void conn_init(struct conn *c, int fd, void (*cb)(struct ev_loop *, ev_io *, int
  * stay empty for good. Such connections are listed here and given one read event per turn
  * of the loop, from a check watcher (after the events of the turn), while an idle watcher
  * keeps the loop from blocking in epoll. Feeding the event from the owner's own callback
- * would run it again at once, over and over, and starve every other connection. A listed
- * connection may be closed or reused before its turn: it is fed only if it still has a
- * socket, still wants to read and its transport still holds bytes (a spurious read event is
- * harmless anyway). Pools never return memory, so a stale pointer stays a valid struct. */
+ * would run it again at once, over and over, and starve every other connection.
+ * The list holds addresses of struct conn owned by others (streams, idle pool entries): a
+ * connection is taken off it when it is closed (conn_close) and when it changes address
+ * (conn_move), so every listed pointer is a live connection of its current owner. Each
+ * listed connection knows its slot (c->_held) so that both are O(1). */
 #define HELD_MAX 1024
 
 static struct conn *held[HELD_MAX];
@@ -90,9 +141,22 @@ static int nheld;
 static ev_check held_check;
 static ev_idle held_idle;
 
-static int holds_bytes(const struct conn *c)
+int conn_holds_bytes(const struct conn *c)
 {
     return c->fd >= 0 && c->xprt->pending && c->xprt->pending(c);
+}
+
+static void held_del(struct conn *c)
+{
+    int i = c->_held - 1;
+
+    if (i < 0)
+        return;
+    c->_held = 0;
+    if (i != --nheld) {
+        held[i] = held[nheld];
+        held[i]->_held = i + 1;
+    }
 }
 
 static void held_check_cb(struct ev_loop *l, ev_check *w, int revents)
@@ -100,10 +164,15 @@ static void held_check_cb(struct ev_loop *l, ev_check *w, int revents)
     struct conn *list[HELD_MAX];
     int n = nheld;
 
+    /* Events are only queued here; no owner runs before the loop is over, so every listed
+     * connection stays valid through it. A fed event that is still pending when its
+     * connection is closed is dropped by ev_io_stop() in conn_close(). */
     memcpy(list, held, sizeof(*list) * (size_t)n);
     nheld = 0;
     for (int i = 0; i < n; i++)
-        if ((list[i]->want & CONN_EV_READ) && holds_bytes(list[i]))
+        list[i]->_held = 0;
+    for (int i = 0; i < n; i++)
+        if ((list[i]->want & CONN_EV_READ) && conn_holds_bytes(list[i]))
             ev_feed_event(l, &list[i]->io, EV_READ);
     if (!nheld) {
         ev_check_stop(l, &held_check);
@@ -118,14 +187,14 @@ static void held_idle_cb(struct ev_loop *l, ev_idle *w, int revents)
 
 static void held_add(struct conn *c)
 {
-    for (int i = 0; i < nheld; i++)
-        if (held[i] == c)
-            return;
+    if (c->_held)
+        return;
     if (nheld == HELD_MAX) {
         ev_feed_event(loop, &c->io, EV_READ); /* a full list: deliver at once */
         return;
     }
     held[nheld++] = c;
+    c->_held = nheld;
     if (!ev_is_active(&held_check)) {
         ev_check_init(&held_check, held_check_cb);
         ev_idle_init(&held_idle, held_idle_cb);
@@ -157,7 +226,7 @@ void conn_want(struct conn *c, unsigned want)
             ev_io_start(loop, &c->io);
     }
     /* the owner wants to read (not only the transport) and bytes are held: see above */
-    if ((asked & CONN_EV_READ) && holds_bytes(c))
+    if ((asked & CONN_EV_READ) && conn_holds_bytes(c))
         held_add(c);
 }
 
@@ -237,6 +306,7 @@ void conn_close(struct conn *c)
     if (c->fd < 0)
         return;
     ev_io_stop(loop, &c->io);
+    held_del(c);
     c->xprt->close(c);
     close(c->fd);
     c->fd = -1;

@@ -15,6 +15,7 @@ struct conn {
     const struct xprt_ops *xprt;    /* transport */
     void *xprt_ctx;                 /* transport state (TLS), NULL for raw */
     ev_io io;                       /* readiness watcher; io.data is the owner */
+    int _held;                      /* 1 + index in conn.c's held[] list, 0: not listed */
 };
 
 extern const struct xprt_ops conn_raw_xprt;
@@ -49,6 +50,25 @@ static inline ssize_t conn_sendv(struct conn *c, const struct iovec *iov, int n)
 {
     return c->xprt->sendv(c, iov, n);
 }
+
+/* Hands the open connection src over to dst (another owner, e.g. a stream and the idle
+ * pool): dst gets the socket and the transport, watched by cb with owner as data, and
+ * registers nothing yet; src is left closed (fd -1, raw, no transport state). Every
+ * reference conn.c keeps to src (the held[] list) is dropped: nothing refers to the old
+ * address afterwards, so its memory may be reused at once. The only way a connection
+ * changes address. */
+void conn_move(struct conn *dst, struct conn *src, void (*cb)(struct ev_loop *, ev_io *, int),
+               void *owner);
+
+/* 1 when the transport holds bytes already received that no read has taken yet (TLS
+ * records read ahead, plaintext of a record read in part). */
+int conn_holds_bytes(const struct conn *c);
+
+/* Builds the hash of a filled key. */
+void conn_key_seal(struct conn_key *k);
+
+/* 1 when a connection made with key a may carry a request needing key b. */
+int conn_key_eq(const struct conn_key *a, const struct conn_key *b);
 
 /* Ends our direction once (idempotent). */
 void conn_shutw(struct conn *c);

@@ -15,6 +15,9 @@
 
 #include "cfg.h"
 #include "log.h"
+#include "proxy.h"
+#include "reuse.h"
+#include "server.h"
 #include "str.h"
 
 struct global global = {
@@ -154,30 +157,55 @@ static int check_nbproc(void)
     return 0;
 }
 
-/* maxconn: as configured, else what the file-descriptor limit allows (two descriptors per
- * proxied connection plus a margin), as HAProxy derives it. */
+/* The file-descriptor budget of a worker: two descriptors per proxied connection
+ * (maxconn), the idle server connections of http-reuse, and a margin of 100 (listeners, CLI,
+ * logs, pipes), as HAProxy derives maxsock. The idle pool could otherwise hold up to
+ * REUSE_MAX_PER_SERVER descriptors per server beyond what maxconn was computed from, and a
+ * worker would run out of descriptors with free connection slots. The pool gets at most
+ * maxconn descriptors (it serves requests of at most maxconn client connections) and, when
+ * maxconn is derived, at most a third of what the limit leaves. */
 static int check_maxconn(void)
 {
     struct rlimit rl;
-    rlim_t need;
+    rlim_t need, pool, nsrv = 0, avail;
 
+    for (struct proxy *px = proxies; px; px = px->next)
+        if (px->conf.mode == PX_MODE_HTTP)
+            for (struct server *srv = px->servers; srv; srv = srv->next)
+                nsrv++;
+    pool = nsrv * REUSE_MAX_PER_SERVER;
     if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
         return 0;
     if (!global.maxconn) {
         rlim_t cap = rl.rlim_max == RLIM_INFINITY ? 200000 : rl.rlim_max;
 
-        global.maxconn = (int)((cap > 200 ? cap - 100 : 100) / 2);
+        avail = cap > 200 ? cap - 100 : 100;
+        if (pool > avail / 3)
+            pool = avail / 3;
+        global.maxconn = (int)((avail - pool) / 2);
         if (global.maxconn > 100000)
             global.maxconn = 100000;
     }
-    need = (rlim_t)global.maxconn * 2 + 100;
+    if (pool > (rlim_t)global.maxconn)
+        pool = (rlim_t)global.maxconn;
+    need = (rlim_t)global.maxconn * 2 + pool + 100;
     if (rl.rlim_cur < need) {
         rl.rlim_cur = need < rl.rlim_max ? need : rl.rlim_max;
         setrlimit(RLIMIT_NOFILE, &rl);
-        if (rl.rlim_cur < need)
-            log_warning("maxconn %d needs %lu file descriptors but the limit is %lu",
-                        global.maxconn, (unsigned long)need, (unsigned long)rl.rlim_cur);
+        if (rl.rlim_cur < need) {
+            /* what is left after the connections goes to the pool, maybe nothing */
+            rlim_t left = rl.rlim_cur > (rlim_t)global.maxconn * 2 + 100
+                              ? rl.rlim_cur - ((rlim_t)global.maxconn * 2 + 100) : 0;
+
+            log_warning("maxconn %d and %lu idle server connections need %lu file descriptors "
+                        "but the limit is %lu: at most %lu idle server connections are kept",
+                        global.maxconn, (unsigned long)pool, (unsigned long)need,
+                        (unsigned long)rl.rlim_cur, (unsigned long)(left < pool ? left : pool));
+            if (left < pool)
+                pool = left;
+        }
     }
+    reuse_max_idle = (int)pool;
     return 0;
 }
 

@@ -397,7 +397,6 @@ static enum http_rule_ret act_return(struct http_rule *r, struct stream *s, stru
 {
     int status = r->status;
 
-    s->txn.flags |= HTTP_TXN_F_DENIED;
     /* termination state as HAProxy logs it: denied by the proxy (PR), or answered locally */
     memcpy(s->info.term, strcmp(r->name, "return") ? "PR" : "LR", 2);
     if (r->raw) {
@@ -471,7 +470,6 @@ static enum http_rule_ret act_redirect(struct http_rule *r, struct stream *s, st
         log_debug("%s: redirect location longer than %d bytes", s->fe->id, RULE_BUF - 1);
         return HTTP_RULE_ERROR;
     }
-    s->txn.flags |= HTTP_TXN_F_REDIRECTED;
     memcpy(s->info.term, "LR", 2);
     {
         struct http_rule plain = {.nhdrs = 0};

@@ -9,8 +9,11 @@
 
 #include "arena.h"
 
-/* One header field. Deleted fields keep their slot with name == NULL, so indexes of the
- * others stay valid while rules run. name/value point into the receive buffer or into the
+/* One header field. http_hdr_del() keeps a deleted field's slot (name == NULL), so it moves
+ * no other field; http_hdr_add() appends, but when every slot is taken it first compacts a
+ * deleted slot away, which shifts the fields after it down by one. An index (from
+ * http_hdr_find()) is therefore valid only until the next http_hdr_add()/http_hdr_set():
+ * find it again after adding. name/value point into the receive buffer or into the
  * transaction's arena; they are not NUL-terminated. */
 struct http_hdr {
     const char *name;      /* field name, NULL when deleted */
@@ -47,11 +50,6 @@ struct http_txn {
     struct arena *arena;        /* storage for this transaction's new strings (reset at end) */
     int status;                 /* status sent to the client (for logs), 0 before */
     int log_level;              /* set-log-level override, -1: unset */
-    unsigned flags;             /* HTTP_TXN_F_* */
 };
-
-#define HTTP_TXN_F_DENIED     0x01 /* a rule denied/returned: the answer is sluice's own */
-#define HTTP_TXN_F_REDIRECTED 0x02 /* answered with a redirect */
-#define HTTP_TXN_F_CLOSE      0x04 /* close the client connection after this transaction */
 
 #endif

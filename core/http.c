@@ -148,36 +148,30 @@ int http_may_reuse(const struct stream *s)
 }
 
 /* Gives the server connection back. A connection that may carry another request (the
- * server agreed to keep it, the answer was read whole, nothing is pending) stays attached to
- * the stream when keep_attached, else goes to the idle pool (unless http-reuse never);
- * anything else is closed. */
+ * server agreed to keep it, the answer was read whole, nothing is pending, neither in the
+ * buffer nor in the transport) stays attached to the stream when keep_attached, else goes
+ * to the idle pool (unless http-reuse never); anything else is closed. strm_srv_release()
+ * does the releasing and the counting. */
 static void release_server(struct stream *s, int reusable, int keep_attached)
 {
-    if (s->srv.fd < 0)
-        return;
     struct proxy *be = s->srv_be;
 
+    if (s->srv.fd < 0) {
+        strm_srv_release(s, 0);
+        return;
+    }
     if (reusable && be && (s->srv.flags & CONN_F_CONNECTED) &&
         !(s->srv.flags & (CONN_F_EOF | CONN_F_ERROR | CONN_F_SHUTW)) && !s->res &&
+        !conn_holds_bytes(&s->srv) &&
         s->fe->conf.http.conn_mode == PX_HTTP_KAL && be->conf.http.conn_mode == PX_HTTP_KAL) {
         if (keep_attached) {
             s->flags |= SF_SRV_ATTACHED;
             return;
         }
-        s->target->cur_conns--;
-        s->flags &= ~SF_SRV_ATTACHED;
-        if (be->conf.http.reuse != PX_REUSE_NEVER)
-            reuse_put(s->target, &s->srv);
-        else
-            conn_close(&s->srv);
-        s->srv.flags = 0;
+        strm_srv_release(s, be->conf.http.reuse != PX_REUSE_NEVER);
         return;
     }
-    if (s->srv.flags & CONN_F_CONNECTED)
-        s->target->cur_conns--;
-    s->flags &= ~SF_SRV_ATTACHED;
-    conn_close(&s->srv);
-    s->srv.flags = 0;
+    strm_srv_release(s, 0);
     buf_put(s->res);
     s->res = NULL;
 }
@@ -353,13 +347,7 @@ void http_answer_raw(struct stream *s, const char *raw, uint32_t len)
         buf_put(s->req);
         s->req = NULL;
     }
-    if (s->srv.fd >= 0) {
-        if (s->srv.flags & CONN_F_CONNECTED)
-            s->target->cur_conns--;
-        conn_close(&s->srv);
-        s->srv.flags = 0;
-        s->flags &= ~SF_SRV_ATTACHED;
-    }
+    strm_srv_release(s, 0);
     buf_put(s->res);
     s->res = NULL;
     if (r <= 0 || http_msg_init(&s->txn.res, raw, &m, 0, &s->arena) < 0) {
@@ -518,7 +506,8 @@ static int build_server_request(struct stream *s)
 }
 
 /* Picks a server and gets a connection to it: the one attached from the previous request
- * when it goes to the same server, an idle one (http-reuse), or a new one. */
+ * when it goes to the same server with the same key (SNI...), an idle one with that key
+ * (http-reuse), or a new one. */
 static int connect_server(struct stream *s)
 {
     struct server *next;
@@ -526,8 +515,13 @@ static int connect_server(struct stream *s)
     s->retries_left = s->be->conf.retries;
     next = be_pick_server(s->be, NULL);
     if (s->flags & SF_SRV_ATTACHED) {
+        struct conn_key key;
+
+        if (next)
+            strm_srv_key(s, next, &key);
         s->flags &= ~SF_SRV_ATTACHED;
-        if (next && next == s->target && (s->srv.flags & CONN_F_CONNECTED) &&
+        if (next && next == s->target && conn_key_eq(&key, &s->srv_key) &&
+            (s->srv.flags & CONN_F_CONNECTED) &&
             !(s->srv.flags & (CONN_F_EOF | CONN_F_ERROR))) {
             s->flags |= SF_REUSED;
             s->info.t.Tc = 0;
@@ -535,7 +529,8 @@ static int connect_server(struct stream *s)
             s->env.srv = s->target;
             return 0;
         }
-        /* another server (or the same one gone): the kept connection goes to the pool */
+        /* another server or key (or the same one gone): the kept connection goes to the pool,
+         * where a request with its key may take it */
         release_server(s, 1, 0);
     }
     if (strm_connect_srv(s, next) < 0)
@@ -889,18 +884,40 @@ static void txn_end(struct stream *s)
 
 /* ---- the state machine ------------------------------------------------------------------- */
 
+/* RFC 9110 9.2.2: the methods whose repetition has the effect of one request. */
+static int method_idempotent(const struct http_msg *rq)
+{
+    static const char *const idem[] = {"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"};
+
+    for (size_t i = 0; i < sizeof(idem) / sizeof(idem[0]); i++)
+        if (rq->meth_len == strlen(idem[i]) && !memcmp(rq->meth, idem[i], rq->meth_len))
+            return 1;
+    return 0;
+}
+
+/* A reused connection died before any byte of the answer: may the request be sent again on
+ * a new connection (possibly to another server)? Only a request sluice still holds whole
+ * (no body: body bytes are forwarded, not kept), and, once any byte of it may have reached
+ * the server, only an idempotent one: a server may have acted on a POST and died before
+ * answering, and replaying it could make a payment twice. Nothing sent: always. (HAProxy's
+ * retry-on, which would name other cases, is not supported: sluice refuses it.) */
+static int may_replay(const struct stream *s)
+{
+    if (!(s->flags & SF_REUSED) || s->rqb.mode != BODY_NONE || !s->srv_head)
+        return 0;
+    return s->hq_off == 0 || method_idempotent(&s->txn.req);
+}
+
 /* The server side failed before a complete answer. */
 static void server_failed(struct stream *s)
 {
     int nothing = s->rs == RS_WAIT && s->res_bytes == 0;
 
     /* A reused idle connection the server closed as we sent: try a fresh one once. */
-    if (nothing && (s->flags & SF_REUSED) && s->rqb.mode == BODY_NONE && s->srv_head) {
+    if (nothing && may_replay(s)) {
         log_debug("%s: reused connection to %s/%s closed, retrying on a new one", s->fe->id,
                   s->be->id, s->target->id);
-        s->target->cur_conns--;
-        conn_close(&s->srv);
-        s->srv.flags = 0;
+        strm_srv_release(s, 0);
         buf_put(s->res);
         s->res = NULL;
         s->flags &= ~(SF_REUSED | SF_REQ_SENT);
@@ -1060,7 +1077,7 @@ static void http_process(struct stream *s)
             return;
         }
         if (s->cli.flags & CONN_F_ERROR) {
-            set_term(s, 'C', s->rq == RQ_BODY ? 'D' : 'D');
+            set_term(s, 'C', 'D');
             txn_log(s);
             strm_free(s);
             return;
@@ -1088,8 +1105,11 @@ static void http_process(struct stream *s)
             strm_free(s);
             return;
         }
-        if ((s->flags & SF_SRV_ATTACHED) && (s->srv.flags & (CONN_F_EOF | CONN_F_ERROR))) {
-            /* the server closed the connection kept from the previous request */
+        if ((s->flags & SF_SRV_ATTACHED) && ((s->srv.flags & (CONN_F_EOF | CONN_F_ERROR)) ||
+                                             s->res)) {
+            /* the server closed the connection kept from the previous request, or sent
+             * bytes no request asked for: either way it is done (as in the idle pool), and
+             * the bytes are dropped with it, never parsed as an answer */
             release_server(s, 0, 0);
         }
         if (s->srv.fd >= 0 && (s->srv.flags & (CONN_F_EOF | CONN_F_ERROR)) &&
@@ -1198,7 +1218,7 @@ void http_srv_io(struct stream *s, int revents)
                 strm_free(s);
                 return;
             }
-            s->res_bytes += (int)n;
+            s->res_bytes += (uint64_t)n;
             if (round == STRM_BULK_ROUNDS || !body_pump(s))
                 break;
         }

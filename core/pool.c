@@ -4,6 +4,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Under AddressSanitizer, an object is poisoned while it sits in its pool: any use after
+ * pool_free() (a stale pointer kept somewhere) is reported at once, and so is a second
+ * pool_free() of the same object, instead of silently sharing memory with the next user. */
+#if defined(__SANITIZE_ADDRESS__)
+#define POOL_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define POOL_ASAN 1
+#endif
+#endif
+#ifdef POOL_ASAN
+#include <sanitizer/asan_interface.h>
+#include <stdio.h>
+#define POOL_POISON(p, n)   ASAN_POISON_MEMORY_REGION(p, n)
+#define POOL_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#else
+#define POOL_POISON(p, n)   ((void)(p), (void)(n))
+#define POOL_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 struct pool *pools;
 
 void pool_register(struct pool *p)
@@ -27,6 +47,7 @@ void *pool_alloc_ex(struct pool *p, int *fresh)
 
     *fresh = !obj;
     if (obj) {
+        POOL_UNPOISON(obj, p->size);
         p->free_list = *(void **)obj;
     } else {
         obj = malloc(p->size);
@@ -47,10 +68,18 @@ void pool_free(struct pool *p, void *obj)
 {
     if (!obj)
         return;
+#ifdef POOL_ASAN
+    if (__asan_address_is_poisoned(obj)) {
+        fprintf(stderr, "pool '%s': object %p freed twice\n", p->name, obj);
+        *(volatile char *)obj = 0; /* ASan reports the use-after-poison with both stacks */
+        abort();
+    }
+#endif
 #ifdef DEBUG_POOLS
     memset(obj, 0xa5, p->size);
 #endif
     *(void **)obj = p->free_list;
     p->free_list = obj;
     p->used--;
+    POOL_POISON(obj, p->size);
 }

@@ -3,6 +3,7 @@
  * is never sent on a connection known to be dead. */
 #include "reuse.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -11,12 +12,12 @@
 #include "proxy.h"
 #include "server.h"
 
-#define REUSE_MAX_PER_SERVER 1000  /* idle connections kept per server and worker */
 #define REUSE_PURGE_DELAY    5.0   /* seconds an idle connection may wait (pool-purge-delay) */
 
 struct idle_conn {
     struct conn c;             /* the connection, watched for close */
-    struct server *srv;        /* its server */
+    struct server *srv;        /* its server (key.target) */
+    struct conn_key key;       /* what it was made with: only an equal key may take it */
     ev_tstamp since;           /* when it became idle */
     struct idle_conn *next, *prev; /* in srv->idle, most recent first */
 };
@@ -24,6 +25,7 @@ struct idle_conn {
 static struct pool idle_pool = {.name = "idle_conn", .size = sizeof(struct idle_conn)};
 static int reuse_ready;
 int reuse_idle_count;
+int reuse_max_idle = INT_MAX;
 
 static void idle_unlink(struct idle_conn *ic)
 {
@@ -84,25 +86,24 @@ static void reuse_setup(void)
     ev_unref(loop); /* the purge alone does not keep a stopping worker alive */
 }
 
-void reuse_put(struct server *srv, struct conn *c)
+void reuse_put(const struct conn_key *key, struct conn *c)
 {
+    struct server *srv = (struct server *)key->target;
     struct idle_conn *ic;
 
     if (!reuse_ready)
         reuse_setup();
-    if (srv->nb_idle >= REUSE_MAX_PER_SERVER || !(ic = pool_alloc(&idle_pool))) {
+    /* Bytes the transport still holds were sent by the server after its answer: such a
+     * connection is out of step and is never given to another request. */
+    if (srv->nb_idle >= REUSE_MAX_PER_SERVER || reuse_idle_count >= reuse_max_idle ||
+        conn_holds_bytes(c) || !(ic = pool_alloc(&idle_pool))) {
         conn_close(c);
         return;
     }
-    ev_io_stop(loop, &c->io);
-    ic->c = *c;
+    conn_move(&ic->c, c, idle_io_cb, ic);
     ic->srv = srv;
+    ic->key = *key;
     ic->since = loop_now();
-    c->fd = -1;
-    c->want = 0;
-    ic->c.want = 0;
-    ev_io_init(&ic->c.io, idle_io_cb, ic->c.fd, 0);
-    ic->c.io.data = ic;
     conn_want(&ic->c, CONN_EV_READ);
     ic->prev = NULL;
     ic->next = srv->idle;
@@ -113,26 +114,34 @@ void reuse_put(struct server *srv, struct conn *c)
     reuse_idle_count++;
 }
 
-int reuse_get(struct server *srv, struct conn *c, void (*cb)(struct ev_loop *, ev_io *, int),
-              void *owner)
+int reuse_get(const struct conn_key *key, struct conn *c,
+              void (*cb)(struct ev_loop *, ev_io *, int), void *owner)
 {
-    struct idle_conn *ic = srv->idle;
+    struct server *srv = (struct server *)key->target;
+    ev_tstamp now = loop_now();
+    struct idle_conn *ic;
 
     /* Most recently used first: it is the least likely to have been closed by the server.
-     * The list is ordered by age, so when the newest is too old, all of them are. */
-    if (ic && loop_now() - ic->since > REUSE_PURGE_DELAY) {
-        while (srv->idle)
-            idle_drop(srv->idle);
-        ic = NULL;
+     * The list is ordered by age: from the first one too old, all are (dropped here rather
+     * than waiting for the purge). Connections with other keys (another SNI) are skipped;
+     * the scan is bounded by REUSE_MAX_PER_SERVER and compares hashes first. */
+    for (ic = srv->idle; ic; ic = ic->next) {
+        if (now - ic->since > REUSE_PURGE_DELAY) {
+            while (ic) {
+                struct idle_conn *next = ic->next;
+
+                idle_drop(ic);
+                ic = next;
+            }
+            return 0;
+        }
+        if (conn_key_eq(&ic->key, key))
+            break;
     }
     if (!ic)
         return 0;
     idle_unlink(ic);
-    ev_io_stop(loop, &ic->c.io);
-    *c = ic->c;
-    c->want = 0;
-    ev_io_init(&c->io, cb, c->fd, 0);
-    c->io.data = owner;
+    conn_move(c, &ic->c, cb, owner);
     pool_free(&idle_pool, ic);
     return 1;
 }

@@ -55,6 +55,7 @@ struct stream {
     /* connections and buffers (both modes) */
     struct conn cli;               /* client side */
     struct conn srv;               /* server side (fd -1 when none) */
+    struct conn_key srv_key;       /* what srv was made with (SNI...): valid while srv is open */
     struct buf *req;               /* client -> server bytes, NULL when empty */
     struct buf *res;               /* server -> client bytes, NULL when empty */
     struct listener *lsn;          /* where the client came in */
@@ -92,7 +93,7 @@ struct stream {
     uint32_t srv_head_len;
     unsigned nreq;                 /* requests received on this connection */
     uint32_t hd_seen;              /* bytes of the head being received already looked at */
-    int res_bytes;                 /* response bytes received for this request (retry test) */
+    uint64_t res_bytes;            /* response bytes received for this request (retry test) */
     struct strm_info info;         /* what the log line needs */
     struct smp_env env;            /* what rules and logs may read */
 };
@@ -111,5 +112,6 @@ struct stream {
 #define SF_SRV_ATTACHED 0x0400 /* srv is an idle connection kept from the previous request */
 #define SF_HANDSHAKE   0x0800 /* the client's TLS handshake is in progress */
 #define SF_HS_FAILED   0x1000 /* the client's TLS handshake failed or timed out */
+#define SF_SRV_COUNTED 0x2000 /* srv is counted in target->cur_conns (strm_srv_release uncounts) */
 
 #endif

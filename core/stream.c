@@ -68,9 +68,7 @@ void strm_free(struct stream *s)
         tcp_log(s);
     ev_timer_stop(loop, &s->timer);
     conn_close(&s->cli);
-    if (s->target && s->srv.fd >= 0 && (s->srv.flags & CONN_F_CONNECTED))
-        s->target->cur_conns--;
-    conn_close(&s->srv);
+    strm_srv_release(s, 0);
     buf_put(s->req);
     buf_put(s->res);
     s->req = s->res = NULL;
@@ -170,10 +168,42 @@ static void target_addr(struct stream *s, struct sockaddr_storage *addr, socklen
     }
 }
 
-/* Starts connecting to a server (a new one when retrying). Returns 0 when an attempt is in
- * progress or done, -1 when no attempt could be started and none is left. */
-/* Connects to srv: an idle connection when http-reuse allows, else a new one. Returns 0
- * when a connection is ready or in progress, -1 when connect() failed at once (errno). */
+void strm_srv_key(struct stream *s, struct server *srv, struct conn_key *key)
+{
+    key->target = srv;
+    tls_server_key(srv, &s->env, key);
+    conn_key_seal(key);
+}
+
+void strm_srv_release(struct stream *s, int to_pool)
+{
+    if (s->flags & SF_SRV_COUNTED) {
+        s->target->cur_conns--;
+        s->flags &= ~SF_SRV_COUNTED;
+    }
+    s->flags &= ~SF_SRV_ATTACHED;
+    if (s->srv.fd >= 0) {
+        if (to_pool && (s->srv.flags & CONN_F_CONNECTED))
+            reuse_put(&s->srv_key, &s->srv); /* leaves s->srv closed */
+        else
+            conn_close(&s->srv);
+    }
+    s->srv.flags = 0;
+}
+
+/* Counts the stream's server connection in its server's cur_conns, once. */
+static void srv_count(struct stream *s)
+{
+    if (!(s->flags & SF_SRV_COUNTED)) {
+        s->target->cur_conns++;
+        s->flags |= SF_SRV_COUNTED;
+    }
+}
+
+/* Connects to srv for the current request: an idle connection with the request's key when
+ * http-reuse allows, else a new one made with that key. Returns 0 when a connection is ready
+ * or in progress, -1 when none could be started at once (errno tells why); the caller
+ * decides whether to try again. */
 static int connect_to(struct stream *s, struct server *srv)
 {
     struct sockaddr_storage addr;
@@ -182,9 +212,11 @@ static int connect_to(struct stream *s, struct server *srv)
     s->target = srv;
     s->srv_be = s->be;
     s->info.t.Tw = 0;
-    if ((s->flags & SF_HTTP) && http_may_reuse(s) && reuse_get(srv, &s->srv, srv_io_cb, s)) {
+    strm_srv_key(s, srv, &s->srv_key);
+    if ((s->flags & SF_HTTP) && http_may_reuse(s) &&
+        reuse_get(&s->srv_key, &s->srv, srv_io_cb, s)) {
         s->flags |= SF_REUSED;
-        srv->cur_conns++;
+        srv_count(s);
         s->srv_last = loop_now();
         return 0;
     }
@@ -192,7 +224,7 @@ static int connect_to(struct stream *s, struct server *srv)
     target_addr(s, &addr, &len);
     s->conn_start = loop_now();
     if (conn_connect(&s->srv, (struct sockaddr *)&addr, len, srv_io_cb, s) == 0) {
-        if (tls_server_has(srv) && tls_conn_connect(&s->srv, srv, &s->env) < 0) {
+        if (tls_server_has(srv) && tls_conn_connect(&s->srv, srv, &s->srv_key) < 0) {
             conn_close(&s->srv);
             errno = ENOMEM;
             return -1;
@@ -230,7 +262,7 @@ int strm_retry(struct stream *s)
 {
     log_debug("%s: connection to server %s/%s failed: %s", s->fe->id, s->be->id,
               s->target->id, strerror(errno));
-    conn_close(&s->srv);
+    strm_srv_release(s, 0);
     if (s->retries_left-- <= 0)
         return -1;
     s->info.retries++;
@@ -499,7 +531,7 @@ int strm_srv_connect_event(struct stream *s, int revents)
 
 void strm_srv_connected(struct stream *s)
 {
-    s->target->cur_conns++;
+    srv_count(s);
     s->target->cum_conns++;
     s->srv_last = loop_now();
     s->info.t.Tc = (long)((loop_now() - s->conn_start) * 1000);

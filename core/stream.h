@@ -37,6 +37,17 @@ void strm_free(struct stream *s);
  * server could be tried (none usable, or every attempt failed at once). */
 int strm_connect(struct stream *s);
 
+/* Fills key with what a connection to srv must be made with for the current request
+ * (server, SNI evaluated now, ALPN): an attached or idle connection may carry the request
+ * only when its key is equal. */
+void strm_srv_key(struct stream *s, struct server *srv, struct conn_key *key);
+
+/* Ends the stream's use of its server connection: the one place where a server connection
+ * is given up and where target->cur_conns is decremented. With to_pool, an established
+ * connection goes to the idle pool under its key (reuse_put() may still close it), else it
+ * is closed. Clears SF_SRV_ATTACHED; s->srv is left closed (fd -1, no flags). */
+void strm_srv_release(struct stream *s, int to_pool);
+
 /* Same with the server already chosen (srv may be NULL: none usable). */
 int strm_connect_srv(struct stream *s, struct server *srv);
 

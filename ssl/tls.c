@@ -635,25 +635,47 @@ int tls_conn_accept(struct conn *c, struct listener *l)
     return 0;
 }
 
-int tls_conn_connect(struct conn *c, struct server *srv, struct smp_env *env)
+void tls_server_key(const struct server *srv, struct smp_env *env, struct conn_key *key)
 {
-    struct tls_srv *t = srv->tls;
-    struct tls_conn *tc = attach(c, t->ctx);
-    char sni[256] = "";
+    const struct tls_srv *t = srv->tls;
 
-    if (!tc)
-        return -1;
+    key->alpn = NULL;
+    key->alpn_len = 0;
+    key->sni_len = 0;
+    key->sni[0] = 0;
+    if (!t || !t->ssl)
+        return;
+    if (t->alpn) {
+        key->alpn = t->alpn;
+        key->alpn_len = (uint32_t)t->alpn_len;
+    }
     if (t->sni_expr) {
         struct sample smp;
 
+        /* a name that cannot be evaluated, or too long for one, is not sent, as before */
         if (smp_expr_eval(t->sni_expr, env, &smp) && smp_to_str(&smp, env) == 0 &&
-            smp.data.str.len < sizeof(sni)) {
-            memcpy(sni, smp.data.str.ptr, smp.data.str.len);
-            sni[smp.data.str.len] = 0;
+            smp.data.str.len <= CONN_SNI_MAX && !memchr(smp.data.str.ptr, 0, smp.data.str.len)) {
+            memcpy(key->sni, smp.data.str.ptr, smp.data.str.len);
+            key->sni[smp.data.str.len] = 0;
+            key->sni_len = (uint32_t)smp.data.str.len;
         }
     }
+}
+
+int tls_conn_connect(struct conn *c, struct server *srv, const struct conn_key *key)
+{
+    struct tls_srv *t = srv->tls;
+    struct tls_conn *tc = attach(c, t->ctx);
+    const char *sni = key->sni;
+
+    if (!tc)
+        return -1;
     tc->srv = t;
     SSL_set_connect_state(tc->ssl);
+    /* the SNI and ALPN of the connection are exactly those of its reuse key: a request
+     * is later given this connection only when its own key is equal */
+    if (key->alpn_len)
+        SSL_set_alpn_protos(tc->ssl, key->alpn, key->alpn_len);
     if (*sni) {
         SSL_set_tlsext_host_name(tc->ssl, sni);
         if (t->verify & SSL_VERIFY_PEER)

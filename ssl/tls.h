@@ -20,10 +20,16 @@ int tls_listener_has(const struct listener *l);
 int tls_conn_accept(struct conn *c, struct listener *l);
 
 struct smp_env;
+struct conn_key;
 
-/* Server side: makes c (connecting or connected) a TLS client connection to srv, with the
- * server's "sni" expression evaluated in env. Returns 0 or -1. */
-int tls_conn_connect(struct conn *c, struct server *srv, struct smp_env *env);
+/* Server side: fills the TLS part of a server connection's reuse key (key->target is the
+ * caller's): the ALPN list srv offers and the SNI its "sni" expression gives in env (none
+ * when it cannot be evaluated or does not fit). Plain servers get an empty TLS part. */
+void tls_server_key(const struct server *srv, struct smp_env *env, struct conn_key *key);
+
+/* Server side: makes c (connecting or connected) a TLS client connection to srv sending
+ * exactly the SNI and ALPN of key (built by tls_server_key()). Returns 0 or -1. */
+int tls_conn_connect(struct conn *c, struct server *srv, const struct conn_key *key);
 
 /* 1 when srv speaks TLS. */
 int tls_server_has(const struct server *srv);
