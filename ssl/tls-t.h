@@ -50,6 +50,7 @@ struct tls_bind {
     size_t alpn_len;
     int strict_sni;             /* refuse a handshake whose SNI matches no certificate */
     int no_tickets;             /* no session tickets */
+    int prefer_client;          /* prefer-client-ciphers: the client's order of suites wins */
     int verify;                 /* SSL_VERIFY_NONE / PEER / PEER|FAIL_IF_NO_PEER_CERT */
     int verify_set;             /* "verify" was given */
     char *ca_file;              /* client certificate CAs */
