@@ -90,6 +90,11 @@ struct tls_conn {
     unsigned want;              /* CONN_EV_* the library waits for to make progress */
     int fd;                     /* the socket the read-ahead BIO reads */
     struct buf *ra;             /* bytes read from the socket ahead of the library's asks */
+    int rd_eof;                 /* the socket read returned 0 (the peer closed TCP) */
+    int rd_errno;               /* errno of the last failed socket read (not EAGAIN), or 0 */
+    int trunc;                  /* toward a server: TCP closed without close_notify, reported
+                                 * once as "again" (bytes before it are handled first), then
+                                 * as an error */
 };
 
 #endif
