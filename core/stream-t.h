@@ -111,5 +111,6 @@ struct stream {
 #define SF_SRV_ATTACHED 0x0400 /* srv is an idle connection kept from the previous request */
 #define SF_HANDSHAKE   0x0800 /* the client's TLS handshake is in progress */
 #define SF_HS_FAILED   0x1000 /* the client's TLS handshake failed or timed out */
+#define SF_ABORT_CLI   0x2000 /* a close-delimited answer was cut: reset the client connection */
 
 #endif
