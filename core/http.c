@@ -872,6 +872,15 @@ static void txn_end(struct stream *s)
     txn_log(s);
     release_server(s, (s->flags & SF_SRV_KA) != 0, keep);
     if (!keep) {
+        if (s->flags & SF_ABORT_CLI) {
+            /* The answer was cut and its end is the close: a FIN (or close_notify) would
+             * make it look complete. Abort instead: no shutdown, and SO_LINGER 0 makes the
+             * close send a reset. */
+            struct linger lg = {.l_onoff = 1, .l_linger = 0};
+
+            setsockopt(s->cli.fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+            s->cli.flags |= CONN_F_ERROR;
+        }
         /* Close after the answer: stop sending, drain what the client may still send so the
          * kernel does not reset the connection under the answer in flight. */
         conn_shutw(&s->cli);
@@ -937,6 +946,8 @@ static void server_failed(struct stream *s)
     /* Truncated answer body: what was received goes to the client, then it is closed. */
     if (s->rsb.mode == BODY_EOF || s->rsb.mode == BODY_CLEN)
         body_scan(&s->rsb, s->res);
+    if (s->rsb.mode == BODY_EOF)
+        s->flags |= SF_ABORT_CLI; /* the client could not tell the cut from the end */
     set_term(s, 'S', 'D');
     s->flags |= SF_CLOSE_AFTER;
     s->flags &= ~SF_SRV_KA;

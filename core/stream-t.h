@@ -113,5 +113,6 @@ struct stream {
 #define SF_HANDSHAKE   0x0800 /* the client's TLS handshake is in progress */
 #define SF_HS_FAILED   0x1000 /* the client's TLS handshake failed or timed out */
 #define SF_SRV_COUNTED 0x2000 /* srv is counted in target->cur_conns (strm_srv_release uncounts) */
+#define SF_ABORT_CLI   0x4000 /* a close-delimited answer was cut: reset the client connection */
 
 #endif

@@ -161,6 +161,80 @@ static void narrow(int v, int *min, int *max)
         return;
 }
 
+/* What BoringSSL cannot do in a TLS 1.2 cipher list that OpenSSL (so HAProxy) accepts, and
+ * which configurations generated for HAProxy name (Mozilla's "intermediate" and "old"
+ * profiles): finite-field Diffie-Hellman suites (DHE-*, EDH-*, ADH-*), and the CBC suites
+ * with SHA-256/384 MACs. Returns the reason for a name of that kind, NULL for another. A
+ * name with an operator ('!', '-', '+') excludes or moves suites: one of the DH family
+ * (!DHE, !kEDH...) concerns nothing BoringSSL has and is dropped as well. */
+static const char *cipher_missing(const char *e)
+{
+    static const char *const cbc_sha2[] = {
+        "ECDHE-ECDSA-AES128-SHA256", "ECDHE-RSA-AES128-SHA256", "ECDHE-ECDSA-AES256-SHA384",
+        "ECDHE-RSA-AES256-SHA384",   "AES128-SHA256",           "AES256-SHA256",
+        NULL,
+    };
+    static const char *const dh_aliases[] = {"DH", "DHE", "EDH", "ADH", "kDHE", "kEDH", "kDH",
+                                             "aDH", NULL};
+    int op = e[0] == '!' || e[0] == '-' || e[0] == '+';
+    const char *n = e + op;
+
+    if (!strncmp(n, "DHE-", 4) || !strncmp(n, "EDH-", 4) || !strncmp(n, "ADH-", 4) ||
+        (op && cfg_in_list(n, dh_aliases)))
+        return "finite-field DHE";
+    if (!op && cfg_in_list(n, cbc_sha2))
+        return "CBC with a SHA-256/384 MAC";
+    return NULL;
+}
+
+/* A TLS 1.2 cipher list as HAProxy takes it, for BoringSSL: the suites BoringSSL does not
+ * have (cipher_missing()) are dropped and named in one warning, the rest is kept in order
+ * (and checked strictly when the context is built). Returns 0 with *out set (the list as
+ * given), 1 with *out set and the warning in *err, or -1 with *err when no suite is left. */
+static int filter_ciphers(const char *list, char **out, char **err)
+{
+    struct strbuf kept = {0}, dh = {0}, cbc = {0}, why = {0};
+    char *copy = str_dup(list), *save = NULL;
+    int left = 0, ndrop = 0, ret = 0;
+
+    for (char *t = strtok_r(copy, ":, ", &save); t; t = strtok_r(NULL, ":, ", &save)) {
+        const char *miss = cipher_missing(t);
+
+        if (miss) {
+            struct strbuf *sb = miss[0] == 'f' ? &dh : &cbc;
+
+            strbuf_printf(sb, "%s%s", sb->len ? ", " : "", t);
+            ndrop++;
+            continue;
+        }
+        strbuf_printf(&kept, "%s%s", kept.len ? ":" : "", t);
+        left += t[0] != '!' && t[0] != '-' && t[0] != '+' && t[0] != '@';
+    }
+    if (dh.len)
+        strbuf_printf(&why, "%s (finite-field DHE)", dh.buf);
+    if (cbc.len)
+        strbuf_printf(&why, "%s%s (CBC with SHA-256/384 MACs)", dh.len ? "; " : "", cbc.buf);
+    if (!left) {
+        ret = ndrop ? str_printf(err, "no cipher suite left in '%s': BoringSSL does not have %s",
+                                 list, why.buf)
+                    : str_printf(err, "no cipher suite in '%s'", list);
+        free(kept.buf);
+        goto out;
+    }
+    *out = kept.buf;
+    if (ndrop) {
+        str_printf(err, "BoringSSL does not have %s: dropped from the cipher list (%d kept)",
+                   why.buf, left);
+        ret = 1;
+    }
+out:
+    free(why.buf);
+    free(dh.buf);
+    free(cbc.buf);
+    free(copy);
+    return ret;
+}
+
 /* ---- bind options -------------------------------------------------------------------------- */
 
 struct add_ctx {
@@ -449,11 +523,23 @@ static int bo_string(char **args, void *obj, char **err)
     char **field = !strcmp(args[0], "ciphers") ? &b->ciphers
                    : !strcmp(args[0], "ciphersuites") ? &b->ciphersuites : &b->curves;
 
+    char *val = NULL;
+    int rc = 0;
+
     if (field == &b->ciphersuites && check_ciphersuites(args[1], err) < 0)
         return -1;
+    if (field == &b->ciphers && (rc = filter_ciphers(args[1], &val, err)) != 0) {
+        char *inner = *err;
+
+        *err = NULL;
+        str_printf(err, "%s: %s", args[0], inner);
+        free(inner);
+        if (rc < 0)
+            return -1;
+    }
     free(*field);
-    *field = str_dup(args[1]);
-    return 0;
+    *field = val ? val : str_dup(args[1]);
+    return rc; /* 1: a warning names the suites dropped */
 }
 
 static int bo_flag(char **args, void *obj, char **err)
@@ -463,6 +549,8 @@ static int bo_flag(char **args, void *obj, char **err)
 
     if (!strcmp(args[0], "strict-sni"))
         b->strict_sni = 1;
+    else if (!strcmp(args[0], "prefer-client-ciphers"))
+        b->prefer_client = 1;
     else
         b->no_tickets = 1;
     return 0;
@@ -501,6 +589,7 @@ static struct cfg_opt tls_bind_kws[] = {
     {"ecdhe", 1, bo_string},
     {"strict-sni", 0, bo_flag},
     {"no-tls-tickets", 0, bo_flag},
+    {"prefer-client-ciphers", 0, bo_flag},
     {"tls-ticket-keys", 1, bo_ticket_keys},
     {NULL, 0, NULL},
 };
@@ -605,9 +694,21 @@ static int so_ciphers(char **args, void *obj, char **err)
     struct server *s = obj;
     struct tls_srv *t = srv_of(s);
 
+    char *val = NULL;
+    int rc = filter_ciphers(args[1], &val, err);
+
+    if (rc != 0) {
+        char *inner = *err;
+
+        *err = NULL;
+        str_printf(err, "%s: %s", args[0], inner);
+        free(inner);
+        if (rc < 0)
+            return -1;
+    }
     free(t->ciphers);
-    t->ciphers = str_dup(args[1]);
-    return 0;
+    t->ciphers = val;
+    return rc; /* 1: a warning names the suites dropped */
 }
 
 static struct cfg_opt tls_srv_kws[] = {
@@ -693,6 +794,7 @@ static int check_defaults(void)
             b->max_ver = bind_defaults.max_ver;
         b->no_tickets |= bind_defaults.no_tickets;
         b->strict_sni |= bind_defaults.strict_sni;
+        b->prefer_client |= bind_defaults.prefer_client;
         if (!b->alpn && bind_defaults.alpn) {
             b->alpn = malloc(bind_defaults.alpn_len);
             memcpy(b->alpn, bind_defaults.alpn, bind_defaults.alpn_len);
@@ -743,9 +845,10 @@ static int check_defaults(void)
 
 /* ---- global keywords ----------------------------------------------------------------------- */
 
-/* ssl-default-bind-options / ssl-default-server-options: the version and ticket options */
-static int apply_options(char **args, int nargs, int *min, int *max, int *no_tickets,
-                         int *strict, char **err)
+/* ssl-default-bind-options (b: the bind defaults) / ssl-default-server-options (b NULL): the
+ * version, ticket and cipher-order options */
+static int apply_options(char **args, int nargs, int *min, int *max, struct tls_bind *b,
+                         char **err)
 {
     for (int i = 1; i < nargs; i++) {
         const char *o = args[i];
@@ -754,10 +857,12 @@ static int apply_options(char **args, int nargs, int *min, int *max, int *no_tic
         if ((!strcmp(o, "ssl-min-ver") || !strcmp(o, "ssl-max-ver")) && i + 1 < nargs) {
             if (parse_version(args[++i], !strcmp(o, "ssl-min-ver") ? min : max, err) < 0)
                 return -1;
-        } else if (!strcmp(o, "no-tls-tickets") && no_tickets) {
-            *no_tickets = 1;
-        } else if (!strcmp(o, "strict-sni") && strict) {
-            *strict = 1;
+        } else if (!strcmp(o, "no-tls-tickets") && b) {
+            b->no_tickets = 1;
+        } else if (!strcmp(o, "strict-sni") && b) {
+            b->strict_sni = 1;
+        } else if (!strcmp(o, "prefer-client-ciphers") && b) {
+            b->prefer_client = 1;
         } else if (!strcmp(o, "no-sslv3")) {
             continue;
         } else if (!strncmp(o, "no-tlsv1", 8) || !strncmp(o, "force-tlsv1", 11)) {
@@ -783,15 +888,20 @@ static int kw_ssl_default(char **args, int nargs, struct cfg_ctx *ctx, const str
 
     if (!strcmp(what, "options"))
         return bind ? apply_options(args, nargs, &bind_defaults.min_ver, &bind_defaults.max_ver,
-                                    &bind_defaults.no_tickets, &bind_defaults.strict_sni, err)
+                                    &bind_defaults, err)
                     : apply_options(args, nargs, &srv_defaults.min_ver, &srv_defaults.max_ver,
-                                    NULL, NULL, err);
+                                    NULL, err);
     if (nargs != 2)
         return str_printf(err, "expects one argument");
     if (!strcmp(what, "ciphers")) {
+        char *val = NULL;
+        int rc = filter_ciphers(args[1], &val, err);
+
+        if (rc < 0)
+            return -1;
         free(bind ? bind_defaults.ciphers : srv_defaults.ciphers);
-        *(bind ? &bind_defaults.ciphers : &srv_defaults.ciphers) = str_dup(args[1]);
-        return 0;
+        *(bind ? &bind_defaults.ciphers : &srv_defaults.ciphers) = val;
+        return rc; /* 1: a warning names the suites dropped */
     }
     if (!strcmp(what, "ciphersuites")) {
         if (check_ciphersuites(args[1], err) < 0)
@@ -835,11 +945,24 @@ static int kw_server_verify(char **args, int nargs, struct cfg_ctx *ctx,
     return 0;
 }
 
+/* tune.ssl.default-dh-param <bits> and ssl-dh-param-file <file>: HAProxy's settings of the
+ * finite-field DHE suites. BoringSSL has none (those suites are dropped from cipher lists,
+ * see filter_ciphers()), so there is nothing to set: the value is checked as HAProxy checks
+ * it, then ignored with a warning, and a configuration written for HAProxy loads. */
 static int kw_dh(char **args, int nargs, struct cfg_ctx *ctx, const struct cfg_kw *kw,
                  char **err)
 {
-    return str_printf(err, "BoringSSL has no finite-field Diffie-Hellman: sluice offers only "
-                           "ECDHE key exchanges, so there are no DH parameters to set");
+    if (!strcmp(args[0], "tune.ssl.default-dh-param")) {
+        long long bits;
+
+        if (parse_int(args[1], 1024, 16384, &bits, err) < 0)
+            return -1;
+    } else if (access(args[1], R_OK) < 0) {
+        return str_printf(err, "cannot read '%s': %s", args[1], strerror(errno));
+    }
+    str_printf(err, "ignored: BoringSSL has no finite-field Diffie-Hellman (DHE); sluice "
+                    "offers ECDHE key exchanges only, so there are no DH parameters to set");
+    return 1;
 }
 
 /* hsts max-age=<seconds> [includeSubDomains] [preload]: Strict-Transport-Security on every

@@ -4,12 +4,13 @@
  * cache) and tune.ssl.lifetime (300 s by default, also the lifetime of tickets).
  *
  * The master maps the arrays of fixed-size slots (MAP_SHARED) before forking; a session goes
- * to the slot its (random) ID hashes to, replacing what was there. Each slot has a sequence
- * counter: a writer takes the slot by moving the counter from even to odd with one
- * compare-and-swap (or gives up when another writer holds it), copies, and makes it even
- * again; a reader copies and keeps the copy only if the counter did not move. Nothing waits
- * and nothing blocks; a worker killed in the middle of a write leaves that one slot unusable
- * (one slot among thousands).
+ * to the slot its (random) ID hashes to, replacing what was there. Each slot is guarded by a
+ * writer claim (tls-slot.c): a writer takes the slot with one compare-and-swap (or gives up
+ * when a live writer holds it), copies, and releases it; a reader copies and keeps the copy
+ * only if no writer touched the slot meanwhile. Nothing waits and nothing blocks. A worker
+ * killed in the middle of a write leaves its claim, with its pid: the next writer of that
+ * slot sees the process is gone and takes the slot over; until then, readers take the slot
+ * for a miss, never a half-written session.
  *
  * "show info" reports SslCacheLookups and SslCacheMisses, as HAProxy does.
  *
@@ -33,13 +34,14 @@
 #include "parse.h"
 #include "stats.h"
 #include "str.h"
+#include "tls-slot.h"
 
 #define SESS_SMALL 512    /* serialized session bytes a small slot holds */
 #define SESS_LARGE 4096   /* ... and a large one */
 #define SESS_LARGE_RATIO 16 /* small slots per large one */
 
 struct sess_slot {
-    uint32_t seq;          /* odd while a writer holds the slot */
+    struct tls_slot_lock lock; /* writer claim, checked by readers (tls-slot.c) */
     uint16_t id_len;       /* 0: empty */
     uint16_t len;          /* bytes of data */
     uint64_t expire;       /* unix time after which the session is useless */
@@ -77,22 +79,24 @@ static struct sess_slot *slot_of(const struct sess_table *t, const uint8_t *id, 
     return (struct sess_slot *)(t->base + (h % t->count) * t->stride);
 }
 
-static int slot_take(struct sess_slot *s, uint32_t *seq)
+int tls_sess_store(const uint8_t *id, size_t id_len, const uint8_t *data, size_t len,
+                   uint64_t expire)
 {
-    uint32_t cur = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
+    struct sess_slot *s;
+    uint64_t claim;
 
-    if (cur & 1)
-        return -1; /* another writer has it */
-    if (!__atomic_compare_exchange_n(&s->seq, &cur, cur + 1, 0, __ATOMIC_ACQ_REL,
-                                     __ATOMIC_RELAXED))
+    if (!tabs[0].base || !id_len || id_len > SSL_MAX_SSL_SESSION_ID_LENGTH || len > SESS_LARGE)
         return -1;
-    *seq = cur;
+    s = slot_of(&tabs[len > SESS_SMALL], id, id_len);
+    if (tls_slot_claim(&s->lock, &claim) < 0)
+        return -1; /* another worker is writing this slot: this session is not cached */
+    s->id_len = (uint16_t)id_len;
+    memcpy(s->id, id, id_len);
+    s->len = (uint16_t)len;
+    memcpy(s->data, data, len);
+    s->expire = expire;
+    tls_slot_release(&s->lock, claim);
     return 0;
-}
-
-static void slot_release(struct sess_slot *s, uint32_t seq)
-{
-    __atomic_store_n(&s->seq, seq + 2, __ATOMIC_RELEASE);
 }
 
 static int new_cb(SSL *ssl, SSL_SESSION *sess)
@@ -101,8 +105,6 @@ static int new_cb(SSL *ssl, SSL_SESSION *sess)
     const uint8_t *id = SSL_SESSION_get_id(sess, &id_len);
     uint8_t *der = NULL;
     size_t len = 0;
-    struct sess_slot *s;
-    uint32_t seq;
 
     if (!id_len || !SSL_SESSION_to_bytes(sess, &der, &len))
         return 0;
@@ -111,40 +113,46 @@ static int new_cb(SSL *ssl, SSL_SESSION *sess)
         OPENSSL_free(der);
         return 0;
     }
-    s = slot_of(&tabs[len > SESS_SMALL], id, id_len);
-    if (slot_take(s, &seq) == 0) {
-        s->id_len = (uint16_t)id_len;
-        memcpy(s->id, id, id_len);
-        s->len = (uint16_t)len;
-        memcpy(s->data, der, len);
-        s->expire = (uint64_t)time(NULL) + SSL_SESSION_get_timeout(sess);
-        slot_release(s, seq);
+    if (tls_sess_store(id, id_len, der, len,
+                       (uint64_t)time(NULL) + SSL_SESSION_get_timeout(sess)) == 0)
         __atomic_add_fetch(&stats->stored, 1, __ATOMIC_RELAXED);
-    }
     OPENSSL_free(der);
     return 0; /* serialized: BoringSSL keeps its reference */
 }
 
 /* Copies the session stored under id in table t into data (SESS_LARGE bytes). Returns its
- * length, or -1 when the slot holds another session, an expired one or one being written. */
+ * length, or -1 when the slot holds another session, an expired one, or one being written
+ * (or whose writer died): never a copy a writer touched. */
 static int slot_read(const struct sess_table *t, const uint8_t *id, int id_len, uint8_t *data)
 {
     struct sess_slot *s = slot_of(t, id, (size_t)id_len);
-    uint32_t s1, s2;
+    uint64_t w = tls_slot_read_begin(&s->lock);
     uint16_t len;
     int match;
 
-    s1 = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
-    if (s1 & 1)
+    if (tls_slot_busy(w))
         return -1;
     match = s->id_len == (uint16_t)id_len && !memcmp(s->id, id, (size_t)id_len) &&
             s->expire > (uint64_t)time(NULL);
     len = s->len;
     if (match && len <= t->data_max)
         memcpy(data, s->data, len);
-    __atomic_thread_fence(__ATOMIC_ACQUIRE);
-    s2 = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
-    return match && s1 == s2 && len <= t->data_max ? len : -1;
+    return match && len <= t->data_max && tls_slot_read_ok(&s->lock, w) ? len : -1;
+}
+
+int tls_sess_lookup(const uint8_t *id, size_t id_len, uint8_t *data)
+{
+    int len;
+
+    if (!tabs[0].base || !id_len || id_len > SSL_MAX_SSL_SESSION_ID_LENGTH)
+        return -1;
+    len = slot_read(&tabs[0], id, (int)id_len, data);
+    return len >= 0 ? len : slot_read(&tabs[1], id, (int)id_len, data);
+}
+
+struct tls_slot_lock *tls_sess_slot_lock(const uint8_t *id, size_t id_len, int large)
+{
+    return tabs[0].base ? &slot_of(&tabs[large != 0], id, id_len)->lock : NULL;
 }
 
 static SSL_SESSION *get_cb(SSL *ssl, const uint8_t *id, int id_len, int *out_copy)
@@ -154,9 +162,7 @@ static SSL_SESSION *get_cb(SSL *ssl, const uint8_t *id, int id_len, int *out_cop
 
     *out_copy = 0; /* the session returned is a new one: its reference is the caller's */
     __atomic_add_fetch(&stats->lookups, 1, __ATOMIC_RELAXED);
-    len = slot_read(&tabs[0], id, id_len, data);
-    if (len < 0)
-        len = slot_read(&tabs[1], id, id_len, data);
+    len = id_len > 0 ? tls_sess_lookup(id, (size_t)id_len, data) : -1;
     if (len < 0) {
         __atomic_add_fetch(&stats->misses, 1, __ATOMIC_RELAXED);
         return NULL;
@@ -169,17 +175,20 @@ static void remove_cb(SSL_CTX *ctx, SSL_SESSION *sess)
     unsigned id_len;
     const uint8_t *id = SSL_SESSION_get_id(sess, &id_len);
     struct sess_slot *s;
-    uint32_t seq;
+    uint64_t claim;
+    int rc;
 
     if (!id_len)
         return;
     for (int t = 0; t < 2; t++) {
         s = slot_of(&tabs[t], id, id_len);
-        if (slot_take(s, &seq) == 0) {
-            if (s->id_len == id_len && !memcmp(s->id, id, id_len))
-                s->id_len = 0;
-            slot_release(s, seq);
-        }
+        rc = tls_slot_claim(&s->lock, &claim);
+        if (rc < 0)
+            continue;
+        /* a slot taken over from a dead writer holds garbage: empty it */
+        if (rc > 0 || (s->id_len == id_len && !memcmp(s->id, id, id_len)))
+            s->id_len = 0;
+        tls_slot_release(&s->lock, claim);
     }
 }
 
@@ -210,15 +219,15 @@ static size_t stride_of(uint32_t data_max)
     return (sizeof(struct sess_slot) + data_max + 7) & ~(size_t)7;
 }
 
-/* Master, before the first fork: the shared arrays and counters. */
-static void sess_master_start(void)
+int tls_sess_map(long long entries)
 {
-    uint64_t nlarge = (uint64_t)cache_size / SESS_LARGE_RATIO;
+    uint64_t nlarge = (uint64_t)entries / SESS_LARGE_RATIO;
     size_t small, large, size;
     char *p;
 
+    cache_size = entries;
     if (!cache_size)
-        return;
+        return 0;
     if (nlarge < 1)
         nlarge = 1;
     small = stride_of(SESS_SMALL) * (size_t)cache_size;
@@ -228,11 +237,19 @@ static void sess_master_start(void)
     if (p == MAP_FAILED) {
         log_alert("tune.ssl.cachesize %lld: cannot map %zu bytes of shared memory",
                   cache_size, size);
-        exit(1);
+        return -1;
     }
     tabs[0] = (struct sess_table){p, stride_of(SESS_SMALL), (uint64_t)cache_size, SESS_SMALL};
     tabs[1] = (struct sess_table){p + small, stride_of(SESS_LARGE), nlarge, SESS_LARGE};
     stats = (struct sess_stats *)(p + small + large);
+    return 0;
+}
+
+/* Master, before the first fork: the shared arrays and counters. */
+static void sess_master_start(void)
+{
+    if (tls_sess_map(cache_size) < 0)
+        exit(1);
 }
 
 /* ---- configuration ----------------------------------------------------------------------- */

@@ -50,6 +50,7 @@ struct tls_bind {
     size_t alpn_len;
     int strict_sni;             /* refuse a handshake whose SNI matches no certificate */
     int no_tickets;             /* no session tickets */
+    int prefer_client;          /* prefer-client-ciphers: the client's order of suites wins */
     int verify;                 /* SSL_VERIFY_NONE / PEER / PEER|FAIL_IF_NO_PEER_CERT */
     int verify_set;             /* "verify" was given */
     char *ca_file;              /* client certificate CAs */
@@ -89,6 +90,11 @@ struct tls_conn {
     unsigned want;              /* CONN_EV_* the library waits for to make progress */
     int fd;                     /* the socket the read-ahead BIO reads */
     struct buf *ra;             /* bytes read from the socket ahead of the library's asks */
+    int rd_eof;                 /* the socket read returned 0 (the peer closed TCP) */
+    int rd_errno;               /* errno of the last failed socket read (not EAGAIN), or 0 */
+    int trunc;                  /* toward a server: TCP closed without close_notify, reported
+                                 * once as "again" (bytes before it are handled first), then
+                                 * as an error */
 };
 
 #endif

@@ -4,8 +4,12 @@
  * renewed). Keys may instead come from a file (tls-ticket-keys, HAProxy's format) to share
  * them across a fleet; then the file's order decides and nothing rotates automatically.
  *
- * The shared area is written by the master only, under a sequence counter; workers copy the
- * keys when the counter changed (one atomic load per handshake otherwise). */
+ * The shared area is written by the master only, under a writer claim (tls-slot.c); workers
+ * copy the keys when the claim word changed (one atomic load per handshake otherwise), into
+ * scratch memory first: a copy that is not whole (the master writing, or killed writing) is
+ * thrown away and the worker keeps the keys it had, trying again at the next handshake. A
+ * master that finds the claim of a predecessor that died mid-write takes it over and starts
+ * the keys afresh. */
 #include "tls-ticket.h"
 
 #include <errno.h>
@@ -17,6 +21,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
+#include <openssl/ssl.h>
 
 #include "cfg.h"
 #include "log.h"
@@ -25,6 +30,7 @@
 #include "parse.h"
 #include "shm.h"
 #include "str.h"
+#include "tls-slot.h"
 
 #define TKEYS_MAX 8        /* keys kept in shared memory */
 #define TKEYS_LIVE 3       /* keys accepted for decryption when rotating */
@@ -37,10 +43,9 @@ struct tkey {
 };
 
 struct tkeys {
-    uint32_t seq;          /* odd while the master writes */
-    uint32_t nkeys;        /* keys valid for decryption */
-    uint32_t enc;          /* index of the key that encrypts */
-    uint32_t pad;
+    struct tls_slot_lock lock; /* writer claim (the master's), checked by readers */
+    uint32_t nkeys;        /* keys valid for decryption (TKEYS_MAX at most) */
+    uint32_t enc;          /* index of the key that encrypts (below nkeys) */
     struct tkey keys[TKEYS_MAX];
 };
 
@@ -50,26 +55,46 @@ static int rotate_ms = 12 * 3600 * 1000; /* tune.ssl.ticket-rotate */
 static char *keys_file;                  /* tls-ticket-keys */
 static struct cfg_where keys_file_where;
 static ev_timer rotate_timer;
-static struct tkeys local;               /* this worker's copy */
-static uint32_t local_seq = 1;           /* seq of the copy (odd: none yet) */
+static struct tkeys local;               /* this worker's copy (valid when local_ok) */
+static uint64_t local_word;              /* claim word the copy was made under */
+static int local_ok;                     /* a whole copy was made */
+
+static struct tkeys *area;               /* tls_tickets_use_area(), else shm->tls */
 
 static struct tkeys *shared(void)
 {
-    return (struct tkeys *)shm->tls;
+    return area ? area : (struct tkeys *)shm->tls;
+}
+
+void tls_tickets_use_area(void *p)
+{
+    area = p;
+}
+
+size_t tls_tickets_area_size(void)
+{
+    return sizeof(struct tkeys);
 }
 
 /* ---- master ------------------------------------------------------------------------------ */
 
-static void write_begin(struct tkeys *k)
+/* Claims the area. Returns 0 (1 when a dead writer's claim was taken over: the content is
+ * then garbage and is emptied), or -1 when a live process holds it (never expected: only the
+ * master writes). */
+static int write_begin(struct tkeys *k, uint64_t *claim)
 {
-    __atomic_store_n(&k->seq, k->seq + 1, __ATOMIC_RELEASE);
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    int rc = tls_slot_claim(&k->lock, claim);
+
+    if (rc > 0) {
+        k->nkeys = 0;
+        k->enc = 0;
+    }
+    return rc;
 }
 
-static void write_end(struct tkeys *k)
+static void write_end(struct tkeys *k, uint64_t claim)
 {
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    __atomic_store_n(&k->seq, k->seq + 1, __ATOMIC_RELEASE);
+    tls_slot_release(&k->lock, claim);
 }
 
 static void new_key(struct tkey *t)
@@ -83,8 +108,15 @@ static void new_key(struct tkey *t)
 void tls_tickets_rotate(void)
 {
     struct tkeys *k = shared();
+    uint64_t claim;
 
-    write_begin(k);
+    if (write_begin(k, &claim) < 0) {
+        log_warning("TLS ticket keys: the shared area is held by another live process; keys "
+                    "not rotated");
+        return;
+    }
+    if (k->nkeys > TKEYS_MAX || k->enc >= TKEYS_MAX)
+        k->nkeys = 0; /* never trust what is in shared memory to index with */
     /* keep the TKEYS_LIVE - 1 newest keys and add a new one that encrypts */
     if (k->nkeys >= TKEYS_LIVE) {
         memmove(&k->keys[0], &k->keys[k->nkeys - (TKEYS_LIVE - 1)],
@@ -94,7 +126,7 @@ void tls_tickets_rotate(void)
     new_key(&k->keys[k->nkeys]);
     k->enc = k->nkeys;
     k->nkeys++;
-    write_end(k);
+    write_end(k, claim);
 }
 
 static void rotate_cb(struct ev_loop *l, ev_timer *w, int revents)
@@ -112,6 +144,7 @@ static int load_keys_file(struct tkeys *k, char **err)
     char line[512];
     struct tkey all[64];
     int n = 0, len0 = 0, lineno = 0;
+    uint64_t claim;
 
     if (!f)
         return str_printf(err, "cannot open '%s': %s", keys_file, strerror(errno));
@@ -150,11 +183,12 @@ static int load_keys_file(struct tkeys *k, char **err)
     if (n < TKEYS_LIVE)
         return str_printf(err, "'%s' holds %d key%s; %d at least are needed", keys_file, n,
                           n == 1 ? "" : "s", TKEYS_LIVE);
-    write_begin(k);
+    if (write_begin(k, &claim) < 0)
+        return str_printf(err, "the shared ticket key area is held by another live process");
     memcpy(k->keys, &all[n - TKEYS_LIVE], sizeof(struct tkey) * TKEYS_LIVE);
     k->nkeys = TKEYS_LIVE;
     k->enc = TKEYS_LIVE - 2;
-    write_end(k);
+    write_end(k, claim);
     return 0;
 }
 
@@ -184,29 +218,33 @@ static void tickets_child_init(void)
 
 /* ---- workers ----------------------------------------------------------------------------- */
 
-/* Refreshes the local copy when the master changed the keys. Returns 0 when keys exist. */
+/* Refreshes the local copy when the master changed the keys: a whole copy, made in scratch
+ * memory, replaces it; anything else (the master writing for all the tries, or killed while
+ * writing, or a copy that does not hold together) leaves the previous keys in use. Returns 0
+ * when keys exist. */
 static int refresh(void)
 {
+    static struct tkeys tmp; /* one thread per worker */
     struct tkeys *k = shared();
-    uint32_t s1 = __atomic_load_n(&k->seq, __ATOMIC_ACQUIRE), s2;
+    uint64_t w = tls_slot_read_begin(&k->lock);
 
-    if (s1 == local_seq)
+    if (local_ok && w == local_word)
         return local.nkeys ? 0 : -1;
-    for (int tries = 0; tries < 100; tries++) {
-        if (s1 & 1) {
-            s1 = __atomic_load_n(&k->seq, __ATOMIC_ACQUIRE);
-            continue;
-        }
-        memcpy(&local, k, sizeof(local));
-        __atomic_thread_fence(__ATOMIC_ACQUIRE);
-        s2 = __atomic_load_n(&k->seq, __ATOMIC_ACQUIRE);
-        if (s1 == s2) {
-            local_seq = s1;
-            return local.nkeys ? 0 : -1;
-        }
-        s1 = s2;
+    if (tls_slot_copy(&k->lock, &tmp, k, sizeof(tmp), 100, &w) == 0 &&
+        tmp.nkeys <= TKEYS_MAX && (!tmp.nkeys || tmp.enc < tmp.nkeys)) {
+        memcpy(&local, &tmp, sizeof(local));
+        local_word = w;
+        local_ok = 1;
     }
-    return local.nkeys ? 0 : -1;
+    return local_ok && local.nkeys ? 0 : -1;
+}
+
+int tls_tickets_current(uint8_t name[16])
+{
+    if (refresh() < 0)
+        return -1;
+    memcpy(name, local.keys[local.enc].name, 16);
+    return 0;
 }
 
 static int ticket_cb(SSL *ssl, uint8_t *key_name, uint8_t *iv, EVP_CIPHER_CTX *ctx,

@@ -255,7 +255,8 @@ static SSL_CTX *bind_ctx(struct tls_bind *b, struct tls_cert *c, const char *sid
         str_printf(err, "invalid curves '%s'", b->curves);
         goto fail;
     }
-    SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE);
+    if (!b->prefer_client)
+        SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE);
     SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     if (!SSL_CTX_use_certificate(ctx, c->leaf) || !SSL_CTX_use_PrivateKey(ctx, c->key)) {
         str_printf(err, "cannot use certificate '%s': %s", c->path, tls_lib_error());
@@ -441,8 +442,14 @@ static int ra_read(BIO *bio, char *out, int len)
 
             ra_release(tc);
             errno = e;
-            if (n < 0 && (e == EAGAIN || e == EWOULDBLOCK))
+            /* recorded here, where they are true: by the time SSL_get_error() says
+             * SSL_ERROR_SYSCALL, errno may hold anything */
+            if (n == 0)
+                tc->rd_eof = 1;
+            else if (e == EAGAIN || e == EWOULDBLOCK)
                 BIO_set_retry_read(bio);
+            else
+                tc->rd_errno = e;
             return (int)n;
         }
         b->data = (uint32_t)n;
@@ -471,6 +478,28 @@ static int ra_setup(void)
 
 /* ---- transport ---------------------------------------------------------------------------- */
 
+/* The peer closed TCP without close_notify. From a client, that is the end of its stream as
+ * HAProxy takes it (HTTP framing tells whether a request was cut). From a server, it is a
+ * truncation (RFC 8446 6.1, RFC 5246 7.2.1): whoever reads it may lose the end of a message,
+ * and a close-delimited response must not pass for complete; it is an error (the stream logs
+ * SD and aborts the client side). The error is reported on the next call: this one says
+ * "again" (the closed socket stays readable, so the owner reads again at once), which lets
+ * the owner handle the bytes it read before it in the same pass, as a socket returns data
+ * before an ECONNRESET. Returns 0, CONN_AGAIN or CONN_ERROR (errno EPROTO). */
+static ssize_t truncated(struct conn *c, struct tls_conn *tc)
+{
+    if (!tc->srv)
+        return 0;
+    if (!tc->trunc) {
+        tc->trunc = 1;
+        tc->want = CONN_EV_READ;
+        c->xwant = CONN_EV_READ;
+        return CONN_AGAIN;
+    }
+    errno = EPROTO;
+    return CONN_ERROR;
+}
+
 /* Maps a failed library call to the transport contract and records what it waits for. */
 static ssize_t io_result(struct conn *c, struct tls_conn *tc, int r)
 {
@@ -489,8 +518,10 @@ static ssize_t io_result(struct conn *c, struct tls_conn *tc, int r)
         return 0;
     case SSL_ERROR_SYSCALL:
         ERR_clear_error();
-        if (r == 0 || errno == 0)
-            return 0; /* closed without close_notify: an end of stream all the same */
+        if (tc->rd_eof)
+            return truncated(c, tc);
+        /* a failed socket call: the read's own errno, or the write's (still fresh) */
+        errno = tc->rd_errno ? tc->rd_errno : errno ? errno : EIO;
         return CONN_ERROR;
     default:
         if (log_debug_on)
@@ -503,8 +534,13 @@ static ssize_t io_result(struct conn *c, struct tls_conn *tc, int r)
 static ssize_t tls_recv(struct conn *c, void *buf, size_t len)
 {
     struct tls_conn *tc = c->xprt_ctx;
-    int r = SSL_read(tc->ssl, buf, len > INT_MAX ? INT_MAX : (int)len);
+    int r;
 
+    if (tc->trunc) {
+        errno = EPROTO; /* reported: see truncated() */
+        return CONN_ERROR;
+    }
+    r = SSL_read(tc->ssl, buf, len > INT_MAX ? INT_MAX : (int)len);
     if (r > 0) {
         c->xwant = 0;
         return r;
