@@ -966,10 +966,9 @@ static int kw_http_rule(char **args, int nargs, struct cfg_ctx *ctx, const struc
         free(r);
         return -1;
     }
+    /* kept whatever the mode seen so far: 'mode http' may come later in the section (a
+     * proxy's mode is known only at its end); check_http_mode() warns about tcp proxies */
     append_rule(set == SET_REQ ? &pr->req : set == SET_RES ? &pr->res : &pr->after, r);
-    if (px->conf.mode != PX_MODE_HTTP)
-        return str_printf(err, "ignored: %s rules need 'mode http' (this %s is in mode tcp)",
-                          args[0], px->kind), 1;
     return warn;
 }
 
@@ -989,9 +988,6 @@ static int kw_redirect(char **args, int nargs, struct cfg_ctx *ctx, const struct
         return -1;
     }
     append_rule(&px_rules(px)->redirects, r);
-    if (px->conf.mode != PX_MODE_HTTP)
-        return str_printf(err, "ignored: redirect rules need 'mode http' (this %s is in mode "
-                               "tcp)", px->kind), 1;
     return 0;
 }
 
@@ -1001,8 +997,9 @@ static int kw_use_backend(char **args, int nargs, struct cfg_ctx *ctx, const str
     struct proxy *px = ctx->obj;
     struct use_be *u = str_zalloc(sizeof(*u)), **p;
     int warn;
-    /* mode tcp frontends choose on connection data only */
-    unsigned where = SMP_USE_L4 | (px->conf.mode == PX_MODE_HTTP ? SMP_USE_REQ : 0);
+    /* Parsed for HTTP whatever the mode seen so far ('mode http' may come later in the
+     * section), as HAProxy does: in a tcp frontend, HTTP fetches simply find nothing. */
+    unsigned where = SMP_USE_L4 | SMP_USE_REQ;
 
     cfg_where_here(ctx, &u->where);
     if (nargs > 2 && strcmp(args[2], "if") && strcmp(args[2], "unless")) {
@@ -1083,9 +1080,37 @@ static int check_use_backend(void)
     return errs;
 }
 
+/* A proxy's mode is known only once its section has ended: HTTP rules of a proxy that ends
+ * up in mode tcp are ignored, with HAProxy's warning, one per kind of rule. */
+static int check_http_mode(void)
+{
+    for (struct proxy *px = proxies; px; px = px->next) {
+        const struct px_rules *pr = px->rules;
+        const struct {
+            const struct http_rule *list;
+            const char *kw;
+        } kinds[] = {
+            {pr ? pr->req : NULL, "http-request"},
+            {pr ? pr->res : NULL, "http-response"},
+            {pr ? pr->after : NULL, "http-after-response"},
+            {pr ? pr->redirects : NULL, "redirect"},
+        };
+
+        if (!pr || px->conf.mode == PX_MODE_HTTP)
+            continue;
+        for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+            if (kinds[i].list)
+                cfg_warn_at(&px->where, NULL, "'%s' rules ignored as they require HTTP mode "
+                            "(this %s is in mode tcp; first one at line %d)", kinds[i].kw,
+                            px->kind, kinds[i].list->where.line);
+    }
+    return 0;
+}
+
 static void rules_register(void)
 {
     cfg_register_keywords(rule_kws);
     cfg_register_check(15, check_use_backend);
+    cfg_register_check(15, check_http_mode);
 }
 INITCALL(rules_register)
