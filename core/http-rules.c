@@ -46,6 +46,7 @@ struct http_rule {
     char *reason;              /* set-status reason */
     struct sample_expr *expr;  /* set-var */
     enum var_scope scope;      /* set-var/unset-var */
+    unsigned var_conds;        /* set-var: VAR_C_* conditions */
     const char *var;           /* variable name (interned) */
     int level;                 /* set-log-level: -1 silent */
     /* answers (deny, return, redirect) */
@@ -309,7 +310,7 @@ static enum http_rule_ret act_set_var(struct http_rule *r, struct stream *s, str
 
     if (r->expr) {
         if (smp_expr_eval(r->expr, &s->env, &smp))
-            vars_set(&s->env, r->scope, r->var, &smp);
+            vars_set_cond(&s->env, r->scope, r->var, &smp, r->var_conds);
     } else {
         uint32_t vl;
         char *v = render(r->fmt, s, &vl);
@@ -319,7 +320,7 @@ static enum http_rule_ret act_set_var(struct http_rule *r, struct stream *s, str
         smp = (struct sample){.type = SMP_T_STR};
         smp.data.str.ptr = v;
         smp.data.str.len = vl;
-        vars_set(&s->env, r->scope, r->var, &smp);
+        vars_set_cond(&s->env, r->scope, r->var, &smp, r->var_conds);
     }
     return HTTP_RULE_CONT;
 }
@@ -753,16 +754,35 @@ static int parse_redirect(char **a, int n, struct http_rule *r, unsigned where, 
     return 0;
 }
 
-/* "set-var(txn.name)" -> scope and name */
+/* "set-var(txn.name[,<cond>...])" -> scope, name and conditions (HAProxy 2.6's; unset-var
+ * takes none) */
 static int parse_var_action(const char *act, struct http_rule *r, char **err)
 {
     const char *open = strchr(act, '('), *close = open ? strrchr(act, ')') : NULL;
+    const char *comma, *c;
     char name[256];
 
     if (!open || !close || close[1] || close <= open + 1)
         return str_printf(err, "expects a variable name: %.*s(<scope>.<name>)",
                           (int)(open ? open - act : (long)strlen(act)), act);
-    snprintf(name, sizeof(name), "%.*s", (int)(close - open - 1), open + 1);
+    comma = memchr(open + 1, ',', (size_t)(close - open - 1));
+    if (comma && !strncmp(act, "unset-var", 9))
+        return str_printf(err, "unset-var does not expect parameters after the variable name. "
+                               "Only \"set-var\" and \"set-var-fmt\" manage conditions");
+    for (c = comma; c && c < close;) {
+        const char *next = memchr(c + 1, ',', (size_t)(close - c - 1));
+        const char *end = next ? next : close;
+
+        if (vars_parse_cond(c + 1, (size_t)(end - c - 1), &r->var_conds, err) < 0)
+            return -1;
+        c = next;
+    }
+    if (!comma)
+        comma = close;
+    if ((size_t)(comma - open - 1) >= sizeof(name))
+        return str_printf(err, "variable name too long in '%s'", act);
+    memcpy(name, open + 1, (size_t)(comma - open - 1));
+    name[comma - open - 1] = 0;
     /* vars_parse_name() points into its argument: give it storage that lives on */
     return vars_parse_name(cfg_intern(name), &r->scope, &r->var, err);
 }
@@ -893,7 +913,7 @@ static int parse_action(char **a, int n, enum rule_set set, struct proxy *px,
     if (!strcmp(base, "set-var") || !strcmp(base, "set-var-fmt")) {
         if (parse_var_action(a[0], r, err) < 0)
             return -1;
-        if (need(nargs, 1, "set-var(<scope>.<name>) <expr>", err) < 0)
+        if (need(nargs, 1, "set-var(<scope>.<name>[,<cond>...]) <expr>", err) < 0)
             return -1;
         r->fn = act_set_var;
         if (!strcmp(base, "set-var")) {
