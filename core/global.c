@@ -193,12 +193,14 @@ static int check_maxconn(void)
  * 400. Checked after parsing, since tune.bufsize may come after tune.maxrewrite. */
 static int check_maxrewrite(void)
 {
-    if (global.maxrewrite > global.bufsize / 2) {
+    /* the default (1024) over half of a small tune.bufsize is clamped without a word */
+    if (global.maxrewrite > global.bufsize / 2 && where_maxrewrite.file) {
         cfg_warn_at(&where_maxrewrite, "tune.maxrewrite", "%d is more than half of tune.bufsize "
                     "(%d): %d used instead, as HAProxy does", global.maxrewrite, global.bufsize,
                     global.bufsize / 2);
-        global.maxrewrite = global.bufsize / 2;
     }
+    if (global.maxrewrite > global.bufsize / 2)
+        global.maxrewrite = global.bufsize / 2;
     return 0;
 }
 
