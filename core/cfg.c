@@ -95,52 +95,82 @@ static int is_name_char(int c)
     return isalnum(c) || c == '_';
 }
 
+/* Where the line being tokenized comes from, for HAProxy's pseudo-variables ${.FILE},
+ * ${.LINE} and ${.SECTION}; set by cfg_parse_text(). */
+static struct {
+    const char *file;    /* NULL: not reading a file (unit tests) */
+    int line;
+    const char *section; /* name of the current section, or its keyword when unnamed */
+} tok_where;
+
+/* Value of variable name: the environment's, or a pseudo-variable's (name starts with '.').
+ * Returns 0 with *val (NULL when unset), or -1 with *err for an unknown pseudo-variable. */
+static int var_value(const char *name, const char **val, char *tmp, size_t tmplen, char **err)
+{
+    if (*name != '.') {
+        *val = getenv(name);
+        return 0;
+    }
+    if (!strcmp(name, ".LINE")) {
+        snprintf(tmp, tmplen, "%d", tok_where.line);
+        *val = tok_where.file ? tmp : NULL;
+    } else if (!strcmp(name, ".FILE")) {
+        *val = tok_where.file;
+    } else if (!strcmp(name, ".SECTION")) {
+        *val = tok_where.section;
+    } else {
+        return str_printf(err, "unknown pseudo-variable '%s' (expected .FILE, .LINE or "
+                               ".SECTION)", name);
+    }
+    return 0;
+}
+
 int cfg_expand_var(const char *p, const char **end, struct strbuf *out, int *split, char **err)
 {
-    char name[256];
-    const char *q, *val, *def = NULL;
+    char name[256], tmp[32];
+    const char *q, *b, *val = NULL, *def = NULL;
     size_t nl, dl = 0;
+    int brace = p[1] == '{';
 
     *split = 0;
-    if (p[1] != '{') {
-        /* "$NAME" form; anything else after '$' is an error, as in HAProxy */
-        for (q = p + 1; is_name_char((unsigned char)*q); q++)
-            ;
-        nl = (size_t)(q - p - 1);
-        if (!nl || !is_name_start((unsigned char)p[1]))
-            return str_printf(err, "forbidden first char in environment variable name after "
-                                   "'$' (write '\\$' for a dollar sign in double quotes)");
-        if (nl >= sizeof(name))
-            return str_printf(err, "environment variable name too long");
-        memcpy(name, p + 1, nl);
-        name[nl] = 0;
-        *end = q;
-        val = getenv(name);
-        return val ? strbuf_add(out, val, strlen(val)) : 0;
+    /* As HAProxy 2.6's parse_line(): the name starts with a letter, '_' or (pseudo-variables)
+     * '.', and goes on with letters, digits and '_'; anything else after '$' is an error. */
+    b = q = p + 1 + brace;
+    if (!is_name_start((unsigned char)*q) && *q != '.') {
+        if (brace)
+            return str_printf(err, "invalid environment variable name after '${'");
+        return str_printf(err, "forbidden first char in environment variable name after "
+                               "'$' (write '\\$' for a dollar sign in double quotes)");
     }
-    q = p + 2;
-    if (!is_name_start((unsigned char)*q))
-        return str_printf(err, "invalid environment variable name after '${'");
-    while (is_name_char((unsigned char)*q))
-        q++;
-    nl = (size_t)(q - p - 2);
+    for (q++; is_name_char((unsigned char)*q); q++)
+        ;
+    nl = (size_t)(q - b);
     if (nl >= sizeof(name))
         return str_printf(err, "environment variable name too long");
-    memcpy(name, p + 2, nl);
+    memcpy(name, b, nl);
     name[nl] = 0;
-    if (*q == '-') {
-        def = ++q;
-        while (*q && *q != '}')
-            q++;
-        dl = (size_t)(q - def);
-    } else if (!strncmp(q, "[*]", 3)) {
-        *split = 1;
-        q += 3;
+    if (var_value(name, &val, tmp, sizeof(tmp), err) < 0)
+        return -1;
+    if (brace) {
+        /* "[*]" first, then "-default" (which is split too): "${V[*]-a b}" */
+        if (*q == '[') {
+            if (strncmp(q, "[*]", 3))
+                return str_printf(err, "invalid word expansion after environment variable "
+                                       "'%s' (expected '[*]')", name);
+            *split = 1;
+            q += 3;
+        }
+        if (*q == '-') {
+            def = ++q;
+            while (*q && *q != '}')
+                q++;
+            dl = (size_t)(q - def);
+        }
+        if (*q != '}')
+            return str_printf(err, "missing '}' after environment variable '%s'", name);
+        q++;
     }
-    if (*q != '}')
-        return str_printf(err, "missing '}' after environment variable '%s'", name);
-    *end = q + 1;
-    val = getenv(name);
+    *end = q;
     /* As in HAProxy, a default replaces an unset variable, not an empty one. */
     if (val)
         return strbuf_add(out, val, strlen(val));
@@ -212,13 +242,20 @@ static int tok_char(struct tok *t, char c, char **err)
     return strbuf_add(&t->sb, &c, 1);
 }
 
-/* Handles a backslash at p (not inside single quotes). Returns the bytes consumed or -1. */
-static int tok_escape(struct tok *t, const char *p, char **err)
+/* Handles a backslash at p (not inside single quotes; dquoted: inside double quotes).
+ * Returns the bytes consumed or -1. */
+static int tok_escape(struct tok *t, const char *p, int dquoted, char **err)
 {
     int h1, h2;
 
     switch (p[1]) {
-    case ' ': case '#': case '\\': case '"': case '\'': case '$':
+    case '$':
+        /* "\$" is an escape inside double quotes only, where '$' is special; elsewhere the
+         * backslash stays, as in HAProxy: unquoted, "path_reg ^/a\$" keeps its '\$' */
+        if (!dquoted)
+            return tok_char(t, '\\', err) < 0 ? -1 : 1;
+        return tok_char(t, '$', err) < 0 ? -1 : 2;
+    case ' ': case '#': case '\\': case '"': case '\'':
         return tok_char(t, p[1], err) < 0 ? -1 : 2;
     case 'r':
         return tok_char(t, '\r', err) < 0 ? -1 : 2;
@@ -302,7 +339,7 @@ int cfg_tokenize(const char *line, struct cfg_words *w, char **err)
                 goto oom;
             p++;
         } else if (quote != '\'' && c == '\\') {
-            r = tok_escape(&t, p, err);
+            r = tok_escape(&t, p, quote == '"', err);
             if (r < 0)
                 goto fail;
             p += r;
@@ -751,6 +788,9 @@ int cfg_parse_text(struct cfg_ctx *ctx, const char *name, const char *text)
         char *line;
 
         ctx->line++;
+        tok_where.file = ctx->file;
+        tok_where.line = ctx->line;
+        tok_where.section = !ctx->sec ? NULL : *ctx->sec_name ? ctx->sec_name : ctx->sec->name;
         if (len > CFG_MAX_LINE) {
             ctx_alert(ctx, NULL, "line too long (max %d bytes)", CFG_MAX_LINE);
         } else {
@@ -770,6 +810,7 @@ int cfg_parse_text(struct cfg_ctx *ctx, const char *name, const char *text)
             p++;
     }
     cfg_words_free(&w);
+    tok_where.file = tok_where.section = NULL;
     return 0;
 }
 

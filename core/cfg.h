@@ -30,17 +30,20 @@ int cfg_optset_apply(struct cfg_optset *set, char **args, int first, int nargs, 
 typedef int (*cfg_check_fn)(void);
 void cfg_register_check(int prio, cfg_check_fn fn);
 
-/* Tokenizes one line (HAProxy rules: spaces separate words, '#' comments, double quotes with
- * escapes and "$VAR"/"${VAR}" expansion -- inside double quotes only --, literal single
- * quotes, backslash escapes, "${VAR[*]}" split into words, "${VAR-default}"). Returns the number of words (0 for a blank line) or -1 with
- * *err set. w is reused between calls; free it with cfg_words_free(). */
+/* Tokenizes one line (HAProxy 2.6's rules: spaces separate words, '#' comments, double quotes
+ * with escapes and "$VAR"/"${VAR}" expansion -- inside double quotes only --, literal single
+ * quotes, backslash escapes ("\$" only inside double quotes), "${VAR[*]}" split into words,
+ * "${VAR-default}", "${VAR[*]-default}", pseudo-variables ${.FILE}, ${.LINE}, ${.SECTION}).
+ * Addresses get a second expansion of their own (parse_addr()). Returns the number of words
+ * (0 for a blank line) or -1 with *err set. w is reused between calls; free it with
+ * cfg_words_free(). */
 int cfg_tokenize(const char *line, struct cfg_words *w, char **err);
 void cfg_words_free(struct cfg_words *w);
 
-/* Expands one variable reference starting at p (which points at '$'). Appends the value to
- * out, sets *end past the reference and *split when the "[*]" form asks for word splitting.
- * A '$' not followed by a name or '{' is an error, as in HAProxy. Returns 0 or -1 with *err
- * set. */
+/* Expands one variable reference starting at p (which points at '$'), as inside double
+ * quotes. Appends the value to out, sets *end past the reference and *split when the "[*]"
+ * form asks for word splitting. A '$' not followed by a name (a letter, '_', or '.' for a
+ * pseudo-variable) or '{' is an error, as in HAProxy. Returns 0 or -1 with *err set. */
 int cfg_expand_var(const char *p, const char **end, struct strbuf *out, int *split, char **err);
 
 /* Loads a file, or every "*.cfg" file of a directory in name order. Errors are counted in

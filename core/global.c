@@ -28,7 +28,7 @@ struct global global = {
     .cli_maxconn = 10,
 };
 
-static struct cfg_where where_user, where_group, where_chroot;
+static struct cfg_where where_user, where_group, where_chroot, where_maxrewrite;
 
 static int global_begin(char **args, int nargs, struct cfg_ctx *ctx, char **err)
 {
@@ -51,6 +51,13 @@ static int kw_chroot(char **args, int nargs, struct cfg_ctx *ctx, const struct c
 {
     cfg_where_here(ctx, &where_chroot);
     return cfg_set_str(args, nargs, ctx, kw, err);
+}
+
+static int kw_maxrewrite(char **args, int nargs, struct cfg_ctx *ctx, const struct cfg_kw *kw,
+                         char **err)
+{
+    cfg_where_here(ctx, &where_maxrewrite);
+    return cfg_set_int(args, nargs, ctx, kw, err);
 }
 
 static int kw_noarg_flag(char **args, int nargs, struct cfg_ctx *ctx, const struct cfg_kw *kw,
@@ -89,7 +96,7 @@ static struct cfg_kw global_kws[] = {
      .parse = cfg_set_int, .offset = offsetof(struct global, maxhdr), .min = 1, .max = 32767,
      .usage = "tune.http.maxhdr <number>"},
     {.name = "tune.maxrewrite", .sections = "global", .min_args = 1, .max_args = 1,
-     .parse = cfg_set_int, .offset = offsetof(struct global, maxrewrite), .min = 0,
+     .parse = kw_maxrewrite, .offset = offsetof(struct global, maxrewrite), .min = 0,
      .max = 1024 * 1024, .usage = "tune.maxrewrite <bytes>"},
     {0},
 };
@@ -209,6 +216,22 @@ static int check_maxconn(void)
     return 0;
 }
 
+/* The space reserved for rewrites is at most half of a buffer, as HAProxy clamps it (silently:
+ * here with a warning). A larger value left no room for a request head: every request got a
+ * 400. Checked after parsing, since tune.bufsize may come after tune.maxrewrite. */
+static int check_maxrewrite(void)
+{
+    /* the default (1024) over half of a small tune.bufsize is clamped without a word */
+    if (global.maxrewrite > global.bufsize / 2 && where_maxrewrite.file) {
+        cfg_warn_at(&where_maxrewrite, "tune.maxrewrite", "%d is more than half of tune.bufsize "
+                    "(%d): %d used instead, as HAProxy does", global.maxrewrite, global.bufsize,
+                    global.bufsize / 2);
+    }
+    if (global.maxrewrite > global.bufsize / 2)
+        global.maxrewrite = global.bufsize / 2;
+    return 0;
+}
+
 static void global_register(void)
 {
     cfg_register_section(&global_section);
@@ -216,5 +239,6 @@ static void global_register(void)
     cfg_register_check(5, check_nbproc);
     cfg_register_check(5, check_maxconn);
     cfg_register_check(5, check_identity);
+    cfg_register_check(5, check_maxrewrite);
 }
 INITCALL(global_register)

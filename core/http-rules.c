@@ -46,6 +46,7 @@ struct http_rule {
     char *reason;              /* set-status reason */
     struct sample_expr *expr;  /* set-var */
     enum var_scope scope;      /* set-var/unset-var */
+    unsigned var_conds;        /* set-var: VAR_C_* conditions */
     const char *var;           /* variable name (interned) */
     int level;                 /* set-log-level: -1 silent */
     /* answers (deny, return, redirect) */
@@ -320,7 +321,7 @@ static enum http_rule_ret act_set_var(struct http_rule *r, struct stream *s, str
 
     if (r->expr) {
         if (smp_expr_eval(r->expr, &s->env, &smp))
-            vars_set(&s->env, r->scope, r->var, &smp);
+            vars_set_cond(&s->env, r->scope, r->var, &smp, r->var_conds);
     } else {
         uint32_t vl;
         char *v = render(r->fmt, s, &vl);
@@ -330,7 +331,7 @@ static enum http_rule_ret act_set_var(struct http_rule *r, struct stream *s, str
         smp = (struct sample){.type = SMP_T_STR};
         smp.data.str.ptr = v;
         smp.data.str.len = vl;
-        vars_set(&s->env, r->scope, r->var, &smp);
+        vars_set_cond(&s->env, r->scope, r->var, &smp, r->var_conds);
     }
     return HTTP_RULE_CONT;
 }
@@ -785,16 +786,35 @@ static int parse_redirect(char **a, int n, struct http_rule *r, unsigned where, 
     return 0;
 }
 
-/* "set-var(txn.name)" -> scope and name */
+/* "set-var(txn.name[,<cond>...])" -> scope, name and conditions (HAProxy 2.6's; unset-var
+ * takes none) */
 static int parse_var_action(const char *act, struct http_rule *r, char **err)
 {
     const char *open = strchr(act, '('), *close = open ? strrchr(act, ')') : NULL;
+    const char *comma, *c;
     char name[256];
 
     if (!open || !close || close[1] || close <= open + 1)
         return str_printf(err, "expects a variable name: %.*s(<scope>.<name>)",
                           (int)(open ? open - act : (long)strlen(act)), act);
-    snprintf(name, sizeof(name), "%.*s", (int)(close - open - 1), open + 1);
+    comma = memchr(open + 1, ',', (size_t)(close - open - 1));
+    if (comma && !strncmp(act, "unset-var", 9))
+        return str_printf(err, "unset-var does not expect parameters after the variable name. "
+                               "Only \"set-var\" and \"set-var-fmt\" manage conditions");
+    for (c = comma; c && c < close;) {
+        const char *next = memchr(c + 1, ',', (size_t)(close - c - 1));
+        const char *end = next ? next : close;
+
+        if (vars_parse_cond(c + 1, (size_t)(end - c - 1), &r->var_conds, err) < 0)
+            return -1;
+        c = next;
+    }
+    if (!comma)
+        comma = close;
+    if ((size_t)(comma - open - 1) >= sizeof(name))
+        return str_printf(err, "variable name too long in '%s'", act);
+    memcpy(name, open + 1, (size_t)(comma - open - 1));
+    name[comma - open - 1] = 0;
     /* vars_parse_name() points into its argument: give it storage that lives on */
     return vars_parse_name(cfg_intern(name), &r->scope, &r->var, err);
 }
@@ -925,7 +945,7 @@ static int parse_action(char **a, int n, enum rule_set set, struct proxy *px,
     if (!strcmp(base, "set-var") || !strcmp(base, "set-var-fmt")) {
         if (parse_var_action(a[0], r, err) < 0)
             return -1;
-        if (need(nargs, 1, "set-var(<scope>.<name>) <expr>", err) < 0)
+        if (need(nargs, 1, "set-var(<scope>.<name>[,<cond>...]) <expr>", err) < 0)
             return -1;
         r->fn = act_set_var;
         if (!strcmp(base, "set-var")) {
@@ -998,10 +1018,9 @@ static int kw_http_rule(char **args, int nargs, struct cfg_ctx *ctx, const struc
         free(r);
         return -1;
     }
+    /* kept whatever the mode seen so far: 'mode http' may come later in the section (a
+     * proxy's mode is known only at its end); check_http_mode() warns about tcp proxies */
     append_rule(set == SET_REQ ? &pr->req : set == SET_RES ? &pr->res : &pr->after, r);
-    if (px->conf.mode != PX_MODE_HTTP)
-        return str_printf(err, "ignored: %s rules need 'mode http' (this %s is in mode tcp)",
-                          args[0], px->kind), 1;
     return warn;
 }
 
@@ -1021,9 +1040,6 @@ static int kw_redirect(char **args, int nargs, struct cfg_ctx *ctx, const struct
         return -1;
     }
     append_rule(&px_rules(px)->redirects, r);
-    if (px->conf.mode != PX_MODE_HTTP)
-        return str_printf(err, "ignored: redirect rules need 'mode http' (this %s is in mode "
-                               "tcp)", px->kind), 1;
     return 0;
 }
 
@@ -1033,8 +1049,9 @@ static int kw_use_backend(char **args, int nargs, struct cfg_ctx *ctx, const str
     struct proxy *px = ctx->obj;
     struct use_be *u = str_zalloc(sizeof(*u)), **p;
     int warn;
-    /* mode tcp frontends choose on connection data only */
-    unsigned where = SMP_USE_L4 | (px->conf.mode == PX_MODE_HTTP ? SMP_USE_REQ : 0);
+    /* Parsed for HTTP whatever the mode seen so far ('mode http' may come later in the
+     * section), as HAProxy does: in a tcp frontend, HTTP fetches simply find nothing. */
+    unsigned where = SMP_USE_L4 | SMP_USE_REQ;
 
     cfg_where_here(ctx, &u->where);
     if (nargs > 2 && strcmp(args[2], "if") && strcmp(args[2], "unless")) {
@@ -1115,9 +1132,37 @@ static int check_use_backend(void)
     return errs;
 }
 
+/* A proxy's mode is known only once its section has ended: HTTP rules of a proxy that ends
+ * up in mode tcp are ignored, with HAProxy's warning, one per kind of rule. */
+static int check_http_mode(void)
+{
+    for (struct proxy *px = proxies; px; px = px->next) {
+        const struct px_rules *pr = px->rules;
+        const struct {
+            const struct http_rule *list;
+            const char *kw;
+        } kinds[] = {
+            {pr ? pr->req : NULL, "http-request"},
+            {pr ? pr->res : NULL, "http-response"},
+            {pr ? pr->after : NULL, "http-after-response"},
+            {pr ? pr->redirects : NULL, "redirect"},
+        };
+
+        if (!pr || px->conf.mode == PX_MODE_HTTP)
+            continue;
+        for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+            if (kinds[i].list)
+                cfg_warn_at(&px->where, NULL, "'%s' rules ignored as they require HTTP mode "
+                            "(this %s is in mode tcp; first one at line %d)", kinds[i].kw,
+                            px->kind, kinds[i].list->where.line);
+    }
+    return 0;
+}
+
 static void rules_register(void)
 {
     cfg_register_keywords(rule_kws);
     cfg_register_check(15, check_use_backend);
+    cfg_register_check(15, check_http_mode);
 }
 INITCALL(rules_register)

@@ -232,7 +232,68 @@ static int parse_host(const char *host, int family, int flags, const char *whole
     return 0;
 }
 
+int parse_addr_env(const char *in, char **out, char **err)
+{
+    struct strbuf sb = {0};
+    const char *p = in;
+
+    while (*p) {
+        const char *d = strchr(p, '$'), *vb, *ve;
+        char name[256];
+        const char *val;
+
+        if (!d) {
+            strbuf_puts(&sb, p);
+            break;
+        }
+        strbuf_add(&sb, p, (size_t)(d - p));
+        vb = d + 1 + (d[1] == '{');
+        for (ve = vb; isalnum((unsigned char)*ve) || *ve == '_'; ve++)
+            ;
+        /* as env_expand(): the '}' is skipped only when a '{' opened the name; anything else
+         * ("-default}", a lone '$' and what follows it) is text */
+        p = ve + (*ve == '}' && vb > d + 1);
+        if ((size_t)(ve - vb) >= sizeof(name)) {
+            strbuf_free(&sb);
+            return str_printf(err, "environment variable name too long in '%s'", in);
+        }
+        memcpy(name, vb, (size_t)(ve - vb));
+        name[ve - vb] = 0;
+        val = *name ? getenv(name) : NULL;
+        if (val)
+            strbuf_puts(&sb, val);
+    }
+    if (!strbuf_ok(&sb)) {
+        strbuf_free(&sb);
+        return str_printf(err, "out of memory");
+    }
+    *out = sb.buf ? sb.buf : str_dup("");
+    return 0;
+}
+
+static int parse_addr_expanded(const char *s, int flags, struct parse_addr *out, char **err);
+
 int parse_addr(const char *s, int flags, struct parse_addr *out, char **err)
+{
+    char *exp = NULL;
+    int ret;
+
+    if (!s || !strchr(s, '$'))
+        return parse_addr_expanded(s, flags, out, err);
+    memset(out, 0, sizeof(*out));
+    out->fd = -1;
+    if (parse_addr_env(s, &exp, err) < 0)
+        return -1;
+    if (!*exp)
+        ret = str_printf(err, "'%s' resolves to an empty address (environment variable "
+                              "missing?)", s);
+    else
+        ret = parse_addr_expanded(exp, flags, out, err);
+    free(exp);
+    return ret;
+}
+
+static int parse_addr_expanded(const char *s, int flags, struct parse_addr *out, char **err)
 {
     static const char *const unsupported[] = {
         "abns@", "sockpair@", "udp@", "udp4@", "udp6@", "quic4@", "quic6@", "uxdg@", "uxst@",

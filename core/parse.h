@@ -22,8 +22,18 @@ int parse_size(const char *s, unsigned long long max, unsigned long long *out, c
 
 /* Address: "[ipv4@|ipv6@]host:port", "[v6addr]:port", "/unix/path", "unix@path", "fd@N",
  * as allowed by flags (PARSE_ADDR_F_*). Port ranges and other families are refused with a
- * reason that names them. Resolution with PARSE_ADDR_F_RESOLVE blocks: start-up only. */
+ * reason that names them. Resolution with PARSE_ADDR_F_RESOLVE blocks: start-up only.
+ * Environment variables are expanded first, wherever they are and however the word was
+ * quoted, as HAProxy 2.6's str2sa_range() does (parse_addr_env()): "bind :${PORT}",
+ * "server s $HOST:80", "stats socket $SOCK". An address that expands to nothing is refused
+ * ("'$X' resolves to an empty address (environment variable missing?)"). */
 int parse_addr(const char *s, int flags, struct parse_addr *out, char **err);
+
+/* HAProxy 2.6's env_expand(), applied to addresses only: each "$NAME" or "${NAME}" (NAME: the
+ * letters, digits and '_' that follow, possibly none) is replaced by the variable's value,
+ * nothing when unset. There is no "-default" nor "[*]" form here: "${A-x}" is A's value
+ * followed by "-x}". Sets *out to an allocated string. Returns 0, or -1 with *err set. */
+int parse_addr_env(const char *in, char **out, char **err);
 
 /* Writes a printable "ip:port", "[ip6]:port" or "unix@path" form of ss into buf.
  * Returns buf. */

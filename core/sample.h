@@ -40,6 +40,26 @@ int vars_parse_name(const char *text, enum var_scope *scope, const char **name, 
 /* Sets a variable (copying the sample into the scope's storage). Returns 0 or -1. */
 int vars_set(struct smp_env *env, enum var_scope scope, const char *name,
              const struct sample *smp);
+
+/* set-var conditions, HAProxy 2.6's "set-var(<var>,<cond>...)": the variable is set only when
+ * every condition given holds. */
+#define VAR_C_IFEXISTS    0x001 /* the variable exists (set, or created by a failed set-var) */
+#define VAR_C_IFNOTEXISTS 0x002 /* it does not exist yet */
+#define VAR_C_IFEMPTY     0x004 /* the new value is an empty string or binary */
+#define VAR_C_IFNOTEMPTY  0x008 /* the new value is not an empty string or binary */
+#define VAR_C_IFSET       0x010 /* the variable holds a value */
+#define VAR_C_IFNOTSET    0x020 /* it holds none (never set) */
+#define VAR_C_IFGT        0x040 /* both integers: the variable's value > the new one */
+#define VAR_C_IFLT        0x080 /* both integers: the variable's value < the new one */
+/* Adds the condition named by the len bytes at word to *conds. Returns 0, or -1 with *err
+ * set (HAProxy's 'unknown condition "x"'). */
+int vars_parse_cond(const char *word, size_t len, unsigned *conds, char **err);
+/* Sets a variable when the conditions hold, as HAProxy 2.6's var_set(): a variable that did
+ * not exist is created before the "ifset"/"ifnotset"/"ifempty" checks, and stays, holding no
+ * value, when they fail (so "ifexists" holds afterwards). Returns 1 when set, 0 when a
+ * condition failed, -1 on error (no such scope, out of memory). */
+int vars_set_cond(struct smp_env *env, enum var_scope scope, const char *name,
+                  const struct sample *smp, unsigned conds);
 /* Unsets a variable. */
 void vars_unset(struct smp_env *env, enum var_scope scope, const char *name);
 /* Looks a variable up: returns 1 with *out, 0 when unset. */

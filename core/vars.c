@@ -6,10 +6,12 @@
 #include "sample.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "arena.h"
+#include "cfg.h"
 #include "sample-kw.h"
 #include "str.h"
 
@@ -19,6 +21,8 @@ struct var {
     struct sample smp;   /* value; strings and binaries point to buf */
     char *buf;           /* bytes of a string/binary value */
     size_t cap;          /* bytes available at buf */
+    int unset;           /* exists but holds no value (HAProxy's SMP_T_ANY): created by a
+                          * set-var whose conditions failed; read as not set */
 };
 
 static const char *const scope_names[VAR_SCOPE_COUNT] = {
@@ -102,35 +106,103 @@ static int store_bytes(struct var_store *st, struct var *v, const struct sample 
     return 0;
 }
 
+/* Creates variable name in st, holding no value yet. Returns it, or NULL. */
+static struct var *var_new(struct var_store *st, const char *name)
+{
+    size_t nlen = strlen(name);
+    struct var *v = store_alloc(st, sizeof(*v));
+
+    if (!v)
+        return NULL;
+    *v = (struct var){.name = store_alloc(st, nlen + 1), .unset = 1};
+    if (!v->name) {
+        if (!st->arena)
+            free(v);
+        return NULL;
+    }
+    memcpy(v->name, name, nlen + 1);
+    v->next = st->head;
+    st->head = v;
+    return v;
+}
+
+/* Stores smp in v. Returns 0 or -1 (v unchanged). */
+static int var_store_smp(struct var_store *st, struct var *v, const struct sample *smp)
+{
+    if (smp->type == SMP_T_STR || smp->type == SMP_T_BIN) {
+        if (store_bytes(st, v, smp) < 0)
+            return -1;
+    } else {
+        v->smp = *smp;
+    }
+    v->unset = 0;
+    return 0;
+}
+
 int vars_set(struct smp_env *env, enum var_scope scope, const char *name,
              const struct sample *smp)
 {
     struct var_store *st;
     struct var *v;
-    size_t nlen;
 
     if ((unsigned)scope >= VAR_SCOPE_COUNT || !env || !(st = env->vars[scope]))
         return -1;
     v = find(st, name);
-    if (!v) {
-        nlen = strlen(name);
-        v = store_alloc(st, sizeof(*v));
-        if (!v)
-            return -1;
-        *v = (struct var){.name = store_alloc(st, nlen + 1)};
-        if (!v->name) {
-            if (!st->arena)
-                free(v);
-            return -1;
+    if (!v && !(v = var_new(st, name)))
+        return -1;
+    return var_store_smp(st, v, smp);
+}
+
+static const struct {
+    const char *name;
+    unsigned flag;
+} var_conds[] = {
+    {"ifexists", VAR_C_IFEXISTS}, {"ifnotexists", VAR_C_IFNOTEXISTS},
+    {"ifempty", VAR_C_IFEMPTY},   {"ifnotempty", VAR_C_IFNOTEMPTY},
+    {"ifset", VAR_C_IFSET},       {"ifnotset", VAR_C_IFNOTSET},
+    {"ifgt", VAR_C_IFGT},         {"iflt", VAR_C_IFLT},
+};
+
+int vars_parse_cond(const char *word, size_t len, unsigned *conds, char **err)
+{
+    for (size_t i = 0; i < sizeof(var_conds) / sizeof(var_conds[0]); i++)
+        if (strlen(var_conds[i].name) == len && !memcmp(var_conds[i].name, word, len)) {
+            *conds |= var_conds[i].flag;
+            return 0;
         }
-        memcpy(v->name, name, nlen + 1);
-        v->next = st->head;
-        st->head = v;
-    }
-    if (smp->type == SMP_T_STR || smp->type == SMP_T_BIN)
-        return store_bytes(st, v, smp);
-    v->smp = *smp;
-    return 0;
+    return str_printf(err, "unknown condition \"%.*s\" (expected ifexists, ifnotexists, "
+                           "ifempty, ifnotempty, ifset, ifnotset, ifgt or iflt)", (int)len, word);
+}
+
+/* The order of the checks is HAProxy 2.6's (var_set() in its vars.c): existence first, then
+ * the variable is created if needed, then set/not set, emptiness and comparisons. */
+int vars_set_cond(struct smp_env *env, enum var_scope scope, const char *name,
+                  const struct sample *smp, unsigned conds)
+{
+    int is_bytes = smp->type == SMP_T_STR || smp->type == SMP_T_BIN;
+    struct var_store *st;
+    struct var *v;
+
+    if ((unsigned)scope >= VAR_SCOPE_COUNT || !env || !(st = env->vars[scope]))
+        return -1;
+    v = find(st, name);
+    if (v ? (conds & VAR_C_IFNOTEXISTS) : (conds & VAR_C_IFEXISTS))
+        return 0;
+    if (!v && !(v = var_new(st, name)))
+        return -1;
+    if (((conds & VAR_C_IFSET) && v->unset) || ((conds & VAR_C_IFNOTSET) && !v->unset))
+        return 0;
+    /* scalars are never empty */
+    if ((conds & VAR_C_IFEMPTY) && (!is_bytes || smp->data.str.len))
+        return 0;
+    if ((conds & VAR_C_IFNOTEMPTY) && is_bytes && !smp->data.str.len)
+        return 0;
+    /* compared only when both are integers; otherwise the check holds */
+    if (smp->type == SMP_T_SINT && !v->unset && v->smp.type == SMP_T_SINT &&
+        (((conds & VAR_C_IFGT) && !(v->smp.data.sint > smp->data.sint)) ||
+         ((conds & VAR_C_IFLT) && !(v->smp.data.sint < smp->data.sint))))
+        return 0;
+    return var_store_smp(st, v, smp) < 0 ? -1 : 1;
 }
 
 void vars_unset(struct smp_env *env, enum var_scope scope, const char *name)
@@ -157,7 +229,7 @@ int vars_get(struct smp_env *env, enum var_scope scope, const char *name, struct
     if ((unsigned)scope >= VAR_SCOPE_COUNT || !env || !(st = env->vars[scope]))
         return 0;
     v = find(st, name);
-    if (!v)
+    if (!v || v->unset)
         return 0;
     *out = v->smp;
     /* the bytes belong to the variable: converters must copy them before writing */
@@ -176,3 +248,39 @@ void vars_store_clear(struct var_store *st)
     }
     st->head = NULL;
 }
+
+/* ---- the set-var converter ----------------------------------------------------------------- */
+
+/* "set-var(<var>[,<cond>...])": up to four conditions, checked at start-up. */
+static int check_set_var(const char *kw, struct smp_arg *args, void **priv, char **err)
+{
+    unsigned conds = 0;
+
+    for (int i = 1; i < SMP_MAX_ARGS && args[i].type == SMP_ARG_STR; i++)
+        if (vars_parse_cond(args[i].data.str.ptr, args[i].data.str.len, &conds, err) < 0)
+            return -1;
+    *priv = (void *)(uintptr_t)conds;
+    return 0;
+}
+
+/* Stores its input in the variable and passes it on unchanged; as in HAProxy, the expression
+ * has no value when a condition fails (or the variable cannot be stored). */
+static int c_set_var(const struct smp_arg *args, void *priv, struct smp_env *env,
+                     struct sample *smp)
+{
+    return vars_set_cond(env, args[0].data.var.scope, args[0].data.var.name, smp,
+                         (unsigned)(uintptr_t)priv) == 1;
+}
+
+static struct smp_conv_kw var_conv_kws[] = {
+    {.name = "set-var", .fn = c_set_var, .min_args = 1,
+     .arg_types = {SMP_ARG_VAR, SMP_ARG_STR, SMP_ARG_STR, SMP_ARG_STR, SMP_ARG_STR},
+     .in_type = SMP_T_ANY, .out_type = SMP_T_ANY, .check = check_set_var},
+    {0},
+};
+
+static void vars_register(void)
+{
+    smp_register_convs(var_conv_kws);
+}
+INITCALL(vars_register)

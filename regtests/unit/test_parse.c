@@ -165,6 +165,37 @@ int main(void)
     addr_bad("no-such-host.invalid:80", L | PARSE_ADDR_F_RESOLVE, "could not resolve");
     addr_bad(":80", PARSE_ADDR_F_NEED_PORT, "missing address");
 
+    /* environment variables in addresses, as HAProxy 2.6's str2sa_range()/env_expand() */
+    setenv("SLUICE_T_HOST", "127.0.0.2", 1);
+    setenv("SLUICE_T_PORT", "8443", 1);
+    setenv("SLUICE_T_SOCK", "/run/s.sock", 1);
+    setenv("SLUICE_T_FD", "4", 1);
+    setenv("SLUICE_T_FULL", "ipv4@10.0.0.9:99", 1);
+    addr_ok("${SLUICE_T_HOST}:${SLUICE_T_PORT}", L, PARSE_ADDR_INET, "127.0.0.2:8443");
+    addr_ok("$SLUICE_T_HOST:$SLUICE_T_PORT", L, PARSE_ADDR_INET, "127.0.0.2:8443");
+    addr_ok(":${SLUICE_T_PORT}", L, PARSE_ADDR_INET, "0.0.0.0:8443");
+    addr_bad("127.0.0.1:${SLUICE_T_PORT}0", L, "invalid port '84430'");
+    addr_ok("$SLUICE_T_SOCK", L, PARSE_ADDR_UNIX, "unix@/run/s.sock");
+    addr_ok("fd@${SLUICE_T_FD}", L, PARSE_ADDR_FD, "fd@4");
+    addr_ok("$SLUICE_T_FULL", L, PARSE_ADDR_INET, "10.0.0.9:99");
+    /* no "-default" here: the text after the name stays ("${A-x}" is A's value then "-x}") */
+    addr_bad("${SLUICE_T_HOST-1.1.1.1}:80", L, "invalid address '127.0.0.2-1.1.1.1}'");
+    /* unset variables and a lone '$' expand to nothing */
+    addr_ok("127.0.0.1:$SLUICE_T_UNSET1$SLUICE_T_PORT", L, PARSE_ADDR_INET, "127.0.0.1:8443");
+    addr_ok("127.0.0.1:$${SLUICE_T_PORT}", L, PARSE_ADDR_INET, "127.0.0.1:8443");
+    addr_bad("${SLUICE_T_UNSET}", L, "'${SLUICE_T_UNSET}' resolves to an empty address "
+             "(environment variable missing?)");
+    addr_bad("$SLUICE_T_UNSET$", L, "resolves to an empty address");
+    {
+        char *out = NULL, *err = NULL;
+
+        ok(parse_addr_env("a${SLUICE_T_PORT}b$SLUICE_T_PORT.${SLUICE_T_PORT", &out, &err) == 0 &&
+           !strcmp(out, "a8443b8443.8443"), "parse_addr_env: braces optional, '}' optional "
+           "(got %s)", out);
+        free(out);
+        free(err);
+    }
+
     is_int(str_distance("bind", "bind"), 0, "distance equal");
     is_int(str_distance("bnid", "bind"), 1, "distance transposition");
     is_int(str_distance("timout", "timeout"), 1, "distance deletion");

@@ -815,6 +815,80 @@ static void test_registry(void)
     ok(smp_find_fetch("nope") == NULL, "unknown fetch");
 }
 
+/* set-var conditions (HAProxy 2.6), through the converter and vars_set_cond(), in the
+ * request scope (cleared first) */
+static void test_set_var_conds(void)
+{
+    struct sample s;
+
+    vars_store_clear(&stores[VAR_SCOPE_REQ]);
+    /* no condition: the input is stored and passed on */
+    EV("str(a),set-var(req.c1)", "a");
+    EV("var(req.c1)", "a");
+    EV("str(ab),set-var(req.u),upper", "AB");
+    EV("var(req.u)", "ab");
+    /* ifnotexists / ifexists */
+    EV("str(b),set-var(req.c1,ifnotexists)", "<none>");
+    EV("var(req.c1)", "a");
+    EV("str(b),set-var(req.c2,ifnotexists)", "b");
+    EV("str(x),set-var(req.c3,ifexists)", "<none>");
+    EV("var(req.c3)", "<none>");
+    EV("str(y),set-var(req.c1,ifexists)", "y");
+    EV("var(req.c1)", "y");
+    /* ifset / ifnotset; a failed ifset leaves the variable existing but not set, as in
+     * HAProxy: ifexists holds afterwards */
+    EV("str(x),set-var(req.c4,ifset)", "<none>");
+    EV("var(req.c4)", "<none>");
+    EV("var(req.c4,dflt)", "dflt");
+    EV("str(z),set-var(req.c4,ifnotset)", "z");
+    EV("str(x),set-var(req.c5,ifset)", "<none>");
+    EV("str(w),set-var(req.c5,ifexists)", "w");
+    EV("str(x),set-var(req.c6,ifnotset)", "x");
+    EV("str(z),set-var(req.c6,ifnotset)", "<none>");
+    EV("var(req.c6)", "x");
+    EV("str(z),set-var(req.c6,ifset)", "z");
+    vars_unset(&env, VAR_SCOPE_REQ, "c6");
+    EV("str(u),set-var(req.c6,ifnotset)", "u");
+    /* ifempty / ifnotempty: scalars are never empty */
+    EV("str(x),set-var(req.e1,ifempty)", "<none>");
+    EV("int(1),set-var(req.e1,ifempty)", "<none>");
+    EV("var(req.e1)", "<none>");
+    s = (struct sample){.type = SMP_T_STR, .data.str = {"", 0}};
+    is_int(vars_set_cond(&env, VAR_SCOPE_REQ, "e1", &s, VAR_C_IFEMPTY), 1,
+           "ifempty: an empty string is stored");
+    is_int(vars_set_cond(&env, VAR_SCOPE_REQ, "e2", &s, VAR_C_IFNOTEMPTY), 0,
+           "ifnotempty: an empty string is not");
+    EV("var(req.e2)", "<none>");
+    s = (struct sample){.type = SMP_T_BIN, .data.str = {"", 0}};
+    is_int(vars_set_cond(&env, VAR_SCOPE_REQ, "e3", &s, VAR_C_IFEMPTY), 1,
+           "ifempty: an empty binary is stored");
+    EV("str(x),set-var(req.e4,ifnotempty)", "x");
+    EV("int(0),set-var(req.e5,ifnotempty)", "0");
+    /* ifgt / iflt: "the variable's value is greater / less than the input", integers only */
+    EV("int(10),set-var(req.n)", "10");
+    EV("int(5),set-var(req.n,ifgt)", "5");
+    EV("int(7),set-var(req.n,ifgt)", "<none>");
+    EV("var(req.n)", "5");
+    EV("int(9),set-var(req.n,iflt)", "9");
+    EV("int(3),set-var(req.n,iflt)", "<none>");
+    EV("var(req.n)", "9");
+    EV("int(100),set-var(req.n2,ifgt)", "100"); /* no previous value: the check holds */
+    EV("str(abc),set-var(req.s)", "abc");
+    EV("int(1),set-var(req.s,ifgt)", "1"); /* not an integer: the check holds */
+    EV("str(abc),set-var(req.n,iflt)", "abc");
+    /* several conditions must all hold */
+    EV("str(m),set-var(req.m,ifnotexists,ifnotempty)", "m");
+    EV("str(n),set-var(req.m,ifexists,ifnotempty,ifset)", "n");
+    EV("int(1),set-var(req.m,ifexists,ifempty)", "<none>");
+    EV("var(req.m)", "n");
+    /* parse errors */
+    ok(strstr(ev("str(x),set-var(req.m,ifbogus)"), "unknown condition \"ifbogus\"") != NULL,
+         "unknown condition refused");
+    ok(strstr(ev("str(x),set-var(req.m,ifset,ifset,ifset,ifset,ifset)"), "error") != NULL,
+         "at most four conditions");
+    ok(strstr(ev("str(x),set-var(nope.m)"), "error") != NULL, "bad scope refused");
+}
+
 int main(void)
 {
     if (!mkdtemp(tmpdir))
@@ -826,6 +900,7 @@ int main(void)
     test_cookies();
     test_internal();
     test_vars();
+    test_set_var_conds();
     test_converters();
     test_maps();
     test_syntax();

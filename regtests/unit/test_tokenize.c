@@ -84,6 +84,17 @@ int main(void)
     check("path_reg ^/a$|^/b$", 2, W("path_reg", "^/a$|^/b$"));
     check("cost $5", 2, W("cost", "$5"));
     check("a $ b", 3, W("a", "$", "b"));
+    /* "\$" is an escape inside double quotes only: elsewhere the backslash stays, as in
+     * HAProxy (an unquoted regex "^/a\$" keeps it) */
+    check("\\$SLUICE_T_ADDR ^/a\\$", 2, W("\\$SLUICE_T_ADDR", "^/a\\$"));
+    check("'\\$x' \"\\$x\"", 2, W("\\$x", "$x"));
+    /* "[*]" comes before "-default", which it splits too; after '-' it is text */
+    check("\"${SLUICE_T_LIST[*]-x}\"", 3, W("a", "b", "c"));
+    check("\"${SLUICE_T_UNSET[*]-d e}\"", 2, W("d", "e"));
+    check("\"${SLUICE_T_UNSET-x[*]}\"", 1, W("x[*]"));
+    check("\"${SLUICE_T_ADDR-x[*]}\"", 1, W("127.0.0.1"));
+    /* HAProxy's pseudo-variables: empty outside a configuration file */
+    check("\"<${.LINE}${.FILE}$.SECTION>\"", 1, W("<>"));
 
     /* errors */
     check("\"unterminated", -1, W("missing closing double quote"));
@@ -92,6 +103,11 @@ int main(void)
     check("\"${1BAD}\"", -1, W("invalid environment variable name"));
     check("\"cost $5\"", -1, W("forbidden first char in environment variable name"));
     check("\"^/a$\"", -1, W("forbidden first char in environment variable name"));
+    check("\"${SLUICE_T_LIST[x]}\"", -1, W("invalid word expansion after environment variable "
+                                            "'SLUICE_T_LIST' (expected '[*]')"));
+    check("\"${SLUICE_T_LIST[*]\"", -1, W("missing '}'"));
+    check("\"${.FOO}\"", -1, W("unknown pseudo-variable '.FOO'"));
+    check("\"$.x\"", -1, W("unknown pseudo-variable '.x'"));
     check("\\xZZ", -1, W("invalid '\\x' escape"));
     {
         char line[400] = "";
