@@ -15,11 +15,19 @@ int cli_add_master_socket(const char *spec, char **err);
  * returns their number. */
 int cli_bind_all(void);
 
-/* Master: starts serving the sockets on the loop. */
+/* Master: starts serving the master socket on the loop. The stats sockets stay open in the
+ * master (a connection waits in their queue while worker 1 is being replaced) but are never
+ * read there. */
 void cli_start(void);
 
-/* In a freshly forked worker: forgets every CLI socket and session of the master. */
-void cli_close_all(void);
+/* In a freshly forked worker: forgets the master socket and the master's sessions; worker 1
+ * (slot 0) serves the stats sockets on its loop, the others close them. */
+void cli_child_init(int slot);
+
+/* A command that returned CLI_CMD_WAIT: where its answer goes, and the call that sends it and
+ * lets the session go on. */
+struct strbuf *cli_session_out(struct cli_session *s);
+void cli_session_resume(struct cli_session *s);
 
 /* The level of a session (CLI_LVL_*) and whether it is on the master socket. */
 int cli_session_level(const struct cli_session *s);

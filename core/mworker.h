@@ -11,13 +11,10 @@ int mw_run(void);
 
 typedef void (*mw_hook_fn)(void);
 
-#define MW_MSG_MAX (60 * 1024) /* bytes of one message to the workers */
-
-/* Master: sends a message (type, payload) to every live worker through its pipe; workers
- * hand it to the handler registered for type (wrk_register_msg). A worker that cannot take
- * it is restarted (it will fork from the master's updated state). Returns 0, or -1 when a
- * worker had to be restarted. */
-int mw_broadcast(char type, const void *data, uint32_t len);
+/* In a freshly forked worker: calls fn for every change relayed by a worker so far
+ * (wrk_broadcast), oldest first, so that a worker forked after a change applies it before
+ * serving. */
+void mw_replay_each(void (*fn)(uint8_t type, const void *data, uint32_t len));
 
 /* Runs fn in the master once shared memory exists, before the first fork (modules fill
  * their part of it and may start master-only watchers on the loop). */
