@@ -38,6 +38,7 @@ struct cli_listener {
     int master;               /* 1: master socket (-S), 0: stats socket */
     int mode, uid, gid;       /* UNIX socket mode/owner, -1: unset */
     int fd;                   /* listening socket, -1 before binding */
+    int adopted;              /* worker: lent by the master while worker 1 is missing */
     ev_io io;                 /* accept watcher */
     struct cli_listener *next;
 };
@@ -680,6 +681,49 @@ void cli_start(void)
     for (struct cli_listener *l = cli_listeners; l; l = l->next)
         if (l->master)
             serve(l);
+}
+
+int cli_stats_fds(int *fds, int max)
+{
+    int n = 0;
+
+    for (struct cli_listener *l = cli_listeners; l && n < max; l = l->next)
+        if (!l->master)
+            fds[n++] = l->fd;
+    return n;
+}
+
+void cli_adopt(const int *fds, int n)
+{
+    int i = 0;
+
+    for (struct cli_listener *l = cli_listeners; l; l = l->next) {
+        if (l->master)
+            continue;
+        if (i == n)
+            break;
+        if (l->fd >= 0) { /* already served here (worker 1): not ours to take */
+            close(fds[i++]);
+            continue;
+        }
+        l->fd = fds[i++];
+        l->adopted = 1;
+        serve(l);
+    }
+    while (i < n)
+        close(fds[i++]);
+}
+
+void cli_release(void)
+{
+    for (struct cli_listener *l = cli_listeners; l; l = l->next) {
+        if (!l->adopted)
+            continue;
+        ev_io_stop(loop, &l->io);
+        close(l->fd);
+        l->fd = -1;
+        l->adopted = 0;
+    }
 }
 
 void cli_child_init(int slot)

@@ -24,6 +24,15 @@ void cli_start(void);
  * (slot 0) serves the stats sockets on its loop, the others close them. */
 void cli_child_init(int slot);
 
+/* Master: the stats sockets' descriptors, in declaration order (at most max). */
+int cli_stats_fds(int *fds, int max);
+
+/* Worker other than 1: serves the stats sockets whose descriptors the master lent while slot
+ * 1 has no worker (fds as cli_stats_fds() gave them, ours to close), or stops serving them
+ * (sessions already open go on). */
+void cli_adopt(const int *fds, int n);
+void cli_release(void);
+
 /* A command that returned CLI_CMD_WAIT: where its answer goes, and the call that sends it and
  * lets the session go on. */
 struct strbuf *cli_session_out(struct cli_session *s);

@@ -409,6 +409,7 @@ int mw_run(void)
                           * applied it, else the text naming those that did not */
 #define MWF_ADOPT   'L'  /* slot, first, count (4 each), with count listening sockets */
 #define MWF_RELEASE 'U'  /* slot (4): stop accepting on its sockets, close them */
+#define MWF_ADOPT_CLI 'C' /* count (4) with as many stats sockets, lent with slot 1's */
 
 #define MW_ACK_TIMEOUT 10.0 /* seconds a relayed change waits for every acknowledgement */
 
@@ -601,10 +602,10 @@ static int slot_sockets(int slot, int *fds, int max, int first)
  * the slot's own worker is ready again. */
 static void adopt_slot(int slot)
 {
-    int fds[CHAN_MAX_FDS], adopter = -1, n;
+    int fds[CHAN_MAX_FDS], adopter = -1, n, ncli = slot == 0 ? cli_stats_fds(fds, CHAN_MAX_FDS) : 0;
 
     if (state != MW_RUNNING || (slots[slot].pid && slots[slot].ready) ||
-        slots[slot].adopter >= 0 || !slot_sockets(slot, fds, 1, 0))
+        slots[slot].adopter >= 0 || (!slot_sockets(slot, fds, 1, 0) && !ncli))
         return;
     for (int i = 0; i < nslots; i++)
         if (i != slot && slots[i].pid && slots[i].ready && slots[i].ch.fd >= 0) {
@@ -613,6 +614,15 @@ static void adopt_slot(int slot)
         }
     if (adopter < 0)
         return; /* no worker ready: the next one to report ready adopts it */
+    if (ncli) { /* worker 1 serves the stats sockets: so does its stand-in */
+        uint8_t cnt[4];
+        struct iovec iov = {cnt, sizeof(cnt)};
+
+        ncli = cli_stats_fds(fds, CHAN_MAX_FDS);
+        put32(cnt, (uint32_t)ncli);
+        if (chan_send(&slots[adopter].ch, MWF_ADOPT_CLI, 0, &iov, 1, fds, ncli) < 0)
+            log_alert("cannot lend the stats sockets to worker #%d", adopter + 1);
+    }
     for (int first = 0; (n = slot_sockets(slot, fds, CHAN_MAX_FDS, first)) > 0; first += n) {
         uint8_t hdr[12];
         struct iovec iov = {hdr, sizeof(hdr)};

@@ -198,6 +198,7 @@ static void wrk_soft_stop(const char *why)
     }
     while (adopted)
         release_slot(adopted->slot);
+    cli_release();
     if (global.hard_stop_after) {
         ev_timer_init(&hard_stop_timer, hard_stop_cb, global.hard_stop_after / 1000.0, 0);
         ev_timer_start(loop, &hard_stop_timer);
@@ -229,6 +230,7 @@ static void signal_cb(struct ev_loop *lp, ev_signal *w, int revents)
 #define MWF_DONE    'D'
 #define MWF_ADOPT   'L'
 #define MWF_RELEASE 'U'
+#define MWF_ADOPT_CLI 'C'
 
 static struct msg_handler {
     char type;
@@ -357,6 +359,8 @@ static void adopt_slot(const uint8_t *data, uint32_t len)
 /* MWF_RELEASE (or a soft stop): stop accepting on an adopted slot's sockets. */
 static void release_slot(int slot)
 {
+    if (slot == 0)
+        cli_release();
     for (struct adopted **p = &adopted; *p;) {
         struct adopted *a = *p;
 
@@ -398,6 +402,17 @@ static void master_msg(struct chan *c, uint8_t type, uint32_t seq, const uint8_t
     case MWF_ADOPT:
         adopt_slot(data, len);
         break;
+    case MWF_ADOPT_CLI: {
+        int fds[CHAN_MAX_FDS], n = 0, fd, want = len >= 4 ? (int)get32(data) : 0;
+
+        while (n < want && n < CHAN_MAX_FDS && (fd = chan_take_fd(&mch)) >= 0)
+            fds[n++] = fd;
+        if (stopping)
+            while (n)
+                close(fds[--n]);
+        cli_adopt(fds, n);
+        break;
+    }
     case MWF_RELEASE:
         if (len >= 4)
             release_slot((int)get32(data));
