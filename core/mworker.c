@@ -71,6 +71,8 @@ struct mw_replay {
 static struct mw_bcast *bcasts;
 static uint32_t bcast_ids;
 static struct mw_replay *replays;
+static size_t replay_bytes;
+static int nbcasts;
 
 static struct mw_slot slots[SHM_MAX_SLOTS];
 static mw_hook_fn master_hooks[8], child_hooks[8];
@@ -412,6 +414,10 @@ int mw_run(void)
 #define MWF_ADOPT_CLI 'C' /* count (4) with as many stats sockets, lent with slot 1's */
 
 #define MW_ACK_TIMEOUT 10.0 /* seconds a relayed change waits for every acknowledgement */
+/* What a worker can make the master hold: changes in flight, and changes kept for later
+ * workers (bytes). A worker is less trusted than the master: it cannot grow it unbounded. */
+#define MW_MAX_BCASTS  64
+#define MW_MAX_REPLAY  (16u << 20)
 
 static uint32_t get32(const uint8_t *p)
 {
@@ -432,15 +438,17 @@ static int slot_of(const struct chan *c)
 }
 
 /* Keeps (a copy of) a relayed change for the workers forked later, replacing the previous
- * one of the same type and key. */
-static void replay_store(uint8_t type, uint32_t key, const uint8_t *data, uint32_t len)
+ * one of the same type and key. Returns 0, or -1 when it cannot be kept (bound, memory). */
+static int replay_store(uint8_t type, uint32_t key, const uint8_t *data, uint32_t len)
 {
-    struct mw_replay *r = malloc(sizeof(*r) + len), **p;
+    struct mw_replay *r, **p;
+    size_t kept = replay_bytes;
 
-    if (!r) {
-        log_alert("out of memory: a relayed change will not reach respawned workers");
-        return;
-    }
+    for (r = replays; r; r = r->next)
+        if (r->type == type && r->key == key)
+            kept -= r->len;
+    if (kept + len > MW_MAX_REPLAY || !(r = malloc(sizeof(*r) + len)))
+        return -1;
     r->type = type;
     r->key = key;
     r->len = len;
@@ -451,12 +459,15 @@ static void replay_store(uint8_t type, uint32_t key, const uint8_t *data, uint32
             struct mw_replay *old = *p;
 
             *p = old->next;
+            replay_bytes -= old->len;
             free(old);
             continue;
         }
         p = &(*p)->next;
     }
     *p = r;
+    replay_bytes += len;
+    return 0;
 }
 
 void mw_replay_each(void (*fn)(uint8_t type, const void *data, uint32_t len))
@@ -494,6 +505,7 @@ static void bcast_finish(struct mw_bcast *b)
     for (p = &bcasts; *p != b; p = &(*p)->next)
         ;
     *p = b->next;
+    nbcasts--;
     free(b);
 }
 
@@ -514,6 +526,14 @@ static void bcast_worker_gone(int slot)
     }
 }
 
+/* Answers a relay request with an error. */
+static void done_text(int slot, uint32_t seq, const char *text)
+{
+    struct iovec iov = {(void *)text, strlen(text)};
+
+    chan_send(&slots[slot].ch, MWF_DONE, seq, &iov, 1, NULL, 0);
+}
+
 /* MWF_RELAY from slot `from`: stored for later workers, sent to every other live worker. */
 static void bcast_start(int from, uint32_t seq, const uint8_t *data, uint32_t len)
 {
@@ -522,20 +542,20 @@ static void bcast_start(int from, uint32_t seq, const uint8_t *data, uint32_t le
     uint8_t type;
 
     if (len < 5) {
-        struct iovec e = {"malformed relay request", 23};
-
-        chan_send(&slots[from].ch, MWF_DONE, seq, &e, 1, NULL, 0);
+        done_text(from, seq, "malformed relay request");
         return;
     }
     type = data[0];
-    replay_store(type, get32(data + 1), data + 5, len - 5);
-    b = calloc(1, sizeof(*b));
-    if (!b) {
-        struct iovec e = {"out of memory in the master", 27};
-
-        chan_send(&slots[from].ch, MWF_DONE, seq, &e, 1, NULL, 0);
+    if (nbcasts >= MW_MAX_BCASTS) {
+        done_text(from, seq, "too many changes in flight, try again");
         return;
     }
+    if (replay_store(type, get32(data + 1), data + 5, len - 5) < 0 ||
+        !(b = calloc(1, sizeof(*b)))) {
+        done_text(from, seq, "the master cannot keep it for restarted workers (memory)");
+        return;
+    }
+    nbcasts++;
     b->id = ++bcast_ids;
     b->from = from;
     b->from_pid = slots[from].pid;
