@@ -400,19 +400,6 @@ int mw_run(void)
 
 /* ---- the channel: relayed changes, adopted sockets ---------------------------------------- */
 
-/* Frames (chan.h) between the master and a worker; the sequence number is the frame's. */
-/* worker -> master */
-#define MWF_READY   'R'  /* the worker's loop runs (its listeners accept) */
-#define MWF_RELAY   'B'  /* type (1), key (4, big endian), data: apply in every other worker */
-#define MWF_ACK     'A'  /* status (1, 0: applied): answer to an MWF_APPLY of the same seq */
-/* master -> worker */
-#define MWF_APPLY   'M'  /* type (1), data: apply it, then answer MWF_ACK */
-#define MWF_DONE    'D'  /* answer to an MWF_RELAY of the same seq: empty when every worker
-                          * applied it, else the text naming those that did not */
-#define MWF_ADOPT   'L'  /* slot, first, count (4 each), with count listening sockets */
-#define MWF_RELEASE 'U'  /* slot (4): stop accepting on its sockets, close them */
-#define MWF_ADOPT_CLI 'C' /* count (4) with as many stats sockets, lent with slot 1's */
-
 #define MW_ACK_TIMEOUT 10.0 /* seconds a relayed change waits for every acknowledgement */
 /* What a worker can make the master hold: changes in flight, and changes kept for later
  * workers (bytes). A worker is less trusted than the master: it cannot grow it unbounded. */

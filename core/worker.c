@@ -221,16 +221,7 @@ static void signal_cb(struct ev_loop *lp, ev_signal *w, int revents)
     }
 }
 
-/* ---- the channel to the master (frame types: see mworker.c) ------------------------------- */
-
-#define MWF_READY   'R'
-#define MWF_RELAY   'B'
-#define MWF_ACK     'A'
-#define MWF_APPLY   'M'
-#define MWF_DONE    'D'
-#define MWF_ADOPT   'L'
-#define MWF_RELEASE 'U'
-#define MWF_ADOPT_CLI 'C'
+/* ---- the channel to the master (frame types MWF_*: mworker.h) ---------------------------- */
 
 static struct msg_handler {
     char type;
