@@ -683,6 +683,13 @@ void cli_start(void)
             serve(l);
 }
 
+void cli_serve_stats(void)
+{
+    for (struct cli_listener *l = cli_listeners; l; l = l->next)
+        if (!l->master && !l->adopted && !ev_is_active(&l->io))
+            serve(l);
+}
+
 int cli_stats_fds(int *fds, int max)
 {
     int n = 0;
@@ -733,10 +740,8 @@ void cli_child_init(int slot)
     for (struct cli_listener *l = cli_listeners; l; l = l->next) {
         if (l->master)
             ev_io_stop(loop, &l->io);
-        if (!l->master && slot == 0) {
-            serve(l);
-            continue;
-        }
+        if (!l->master && slot == 0)
+            continue; /* served from cli_serve_stats() */
         if (l->fd >= 0)
             close(l->fd);
         l->fd = -1;

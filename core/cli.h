@@ -21,8 +21,12 @@ int cli_bind_all(void);
 void cli_start(void);
 
 /* In a freshly forked worker: forgets the master socket and the master's sessions; worker 1
- * (slot 0) serves the stats sockets on its loop, the others close them. */
+ * (slot 0) keeps the stats sockets, the others close them. */
 void cli_child_init(int slot);
+
+/* Worker 1: serves the stats sockets on its loop, once the master says that every worker
+ * exists (so that "show info" never counts a worker not forked yet). */
+void cli_serve_stats(void);
 
 /* Master: the stats sockets' descriptors, in declaration order (at most max). */
 int cli_stats_fds(int *fds, int max);

@@ -169,6 +169,8 @@ static void respawn_cb(struct ev_loop *lp, ev_timer *w, int revents)
     if (state != MW_RUNNING || slot == nslots || slots[slot].pid)
         return;
     if (fork_worker(slot) == 0) {
+        if (slot == 0)
+            chan_send(&slots[0].ch, MWF_SERVE_CLI, 0, NULL, 0, NULL, 0);
         shm->slots[slot].respawns++;
         log_notice("worker #%d restarted (pid %d)", slot + 1, (int)slots[slot].pid);
     } else {
@@ -391,6 +393,7 @@ int mw_run(void)
             hard_stop(SIGTERM);
             return 1;
         }
+    chan_send(&slots[0].ch, MWF_SERVE_CLI, 0, NULL, 0, NULL, 0);
     cli_start();
     log_notice("sluice %s started: master pid %d, %d worker%s", SLUICE_VERSION, (int)getpid(),
                nslots, nslots == 1 ? "" : "s");

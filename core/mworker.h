@@ -23,6 +23,7 @@ typedef void (*mw_hook_fn)(void);
 #define MWF_ADOPT   'L'  /* slot, first, count (4 each), with count listening sockets */
 #define MWF_RELEASE 'U'  /* slot (4): stop accepting on its sockets, close them */
 #define MWF_ADOPT_CLI 'C' /* count (4) with as many stats sockets, lent with slot 1's */
+#define MWF_SERVE_CLI 'S' /* to worker 1: every worker is forked, serve the stats sockets */
 
 /* In a freshly forked worker: calls fn for every change relayed by a worker so far
  * (wrk_broadcast), oldest first, so that a worker forked after a change applies it before

@@ -404,6 +404,10 @@ static void master_msg(struct chan *c, uint8_t type, uint32_t seq, const uint8_t
         cli_adopt(fds, n);
         break;
     }
+    case MWF_SERVE_CLI:
+        if (!stopping)
+            cli_serve_stats();
+        break;
     case MWF_RELEASE:
         if (len >= 4)
             release_slot((int)get32(data));
