@@ -53,7 +53,8 @@ struct mw_bcast {
     pid_t from_pid;        /* its worker then (no answer to a successor) */
     uint32_t from_seq;     /* its request's sequence number, echoed in the answer */
     uint64_t waiting;      /* slots that did not acknowledge yet (bit per slot) */
-    uint64_t failed;       /* slots that could not apply it or could not be sent it */
+    uint64_t failed;       /* slots that could not apply it */
+    uint64_t unsent;       /* slots whose channel would not take it (queue full) */
     pid_t pids[SHM_MAX_SLOTS]; /* worker of each slot it was sent to */
     ev_timer tmo;
     struct mw_bcast *next;
@@ -310,12 +311,14 @@ static void worker_died(int slot, int status)
         return;
     }
     /* Its sockets stay open in the master (their queues survive) and are lent to a live
-     * worker until the slot's new worker is ready; so are those it was itself adopting. */
+     * worker until the slot's new worker is ready (unless a worker still holds them: it
+     * died before it was ready); so are those it was itself adopting. */
     for (int i = 0; i < nslots; i++)
-        if (i == slot || slots[i].adopter == slot) {
+        if (slots[i].adopter == slot) {
             slots[i].adopter = -1;
             adopt_slot(i);
         }
+    adopt_slot(slot);
     /* At once, unless the slot is crash-looping: then 0.1s, 0.2s, ... up to 10s. */
     s->fails = loop_now() - s->started >= MW_STABLE_AFTER ? 1 : s->fails + 1;
     delay = s->fails <= 1 ? 0 : 0.1 * (double)(1u << (s->fails > 9 ? 7 : s->fails - 2));
@@ -478,7 +481,10 @@ static void bcast_finish(struct mw_bcast *b)
     for (int i = 0; i < nslots; i++) {
         uint64_t bit = (uint64_t)1 << i;
 
-        if (b->failed & bit)
+        if (b->unsent & bit)
+            strbuf_printf(&sb, "%sworker #%d (pid %d) was not sent it (its channel is full)",
+                          sb.len ? "; " : "", i + 1, (int)b->pids[i]);
+        else if (b->failed & bit)
             strbuf_printf(&sb, "%sworker #%d (pid %d) could not apply it", sb.len ? "; " : "",
                           i + 1, (int)b->pids[i]);
         else if (b->waiting & bit)
@@ -564,7 +570,7 @@ static void bcast_start(int from, uint32_t seq, const uint8_t *data, uint32_t le
         b->pids[i] = slots[i].pid;
         /* queued without blocking; a slow worker takes it when it reads */
         if (chan_send(&slots[i].ch, MWF_APPLY, b->id, iov, 2, NULL, 0) < 0)
-            b->failed |= (uint64_t)1 << i;
+            b->unsent |= (uint64_t)1 << i;
         else
             b->waiting |= (uint64_t)1 << i;
     }
