@@ -125,7 +125,8 @@ int main(void)
     is_int(a.outbytes, 0, "the queue is empty once sent");
 
     /* ---- limits: one frame, and the queue (back-pressure) ---- */
-    is_int(send_pattern(&a, 'x', 1, CHAN_MAX_FRAME + 1), -1, "a frame over CHAN_MAX_FRAME is refused");
+    is_int(send_pattern(&a, 'x', 1, CHAN_MAX_FRAME + 1), -1,
+           "a frame over CHAN_MAX_FRAME is refused");
     {
         int sent = 0, refused = 0;
 
