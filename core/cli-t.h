@@ -1,5 +1,5 @@
-/* The command-line interface: stats sockets and the master socket, both served by the
- * master process. */
+/* The command-line interface: stats sockets (served by worker 1) and the master socket
+ * (served by the master). */
 #ifndef SLUICE_CORE_CLI_T_H
 #define SLUICE_CORE_CLI_T_H
 
@@ -19,7 +19,10 @@ struct cli_session;
 
 /* A command handler: args[0..nargs-1] are the command's words, the matched keyword words
  * included. Appends its answer to out (each line ending with '\n'). Returns 0, or -1 when
- * the session must be closed after the answer. */
+ * the session must be closed after the answer, or CLI_CMD_WAIT when the answer comes later:
+ * the handler then appends it to cli_session_out(s) and calls cli_session_resume(s), exactly
+ * once, from the loop (the session reads no further command meanwhile). */
+#define CLI_CMD_WAIT 1
 typedef int (*cli_cmd_fn)(char **args, int nargs, struct cli_session *s, struct strbuf *out);
 
 struct cli_cmd {

@@ -1,7 +1,13 @@
-/* The command-line interface: "stats socket" lines and the master socket (-S), both served
- * by the master process with HAProxy's protocol: one command line per connection, answered
- * then closed, unless "prompt" switches the session to interactive mode. Commands on one
- * line are separated by ';'. Every answer ends with an empty line. */
+/* The command-line interface: "stats socket" lines and the master socket (-S), with
+ * HAProxy's protocol: one command line per connection, answered then closed, unless "prompt"
+ * switches the session to interactive mode. Commands on one line are separated by ';'. Every
+ * answer ends with an empty line.
+ *
+ * Who serves what: the master (root) binds every socket but reads only the master socket;
+ * stats sockets, which may be TCP and take payloads to decode, are served by worker 1, which
+ * has dropped its privileges. A command changing state in every worker relays the change
+ * through the master (wrk_broadcast) and answers once every worker applied it: such a
+ * command returns CLI_CMD_WAIT and the session waits, reading no further command. */
 #include "cli.h"
 
 #include <errno.h>
@@ -32,6 +38,7 @@ struct cli_listener {
     int master;               /* 1: master socket (-S), 0: stats socket */
     int mode, uid, gid;       /* UNIX socket mode/owner, -1: unset */
     int fd;                   /* listening socket, -1 before binding */
+    int adopted;              /* worker: lent by the master while worker 1 is missing */
     ev_io io;                 /* accept watcher */
     struct cli_listener *next;
 };
@@ -44,6 +51,10 @@ struct cli_session {
     int level;                /* current level (may be lowered by "user"/"operator") */
     int interactive;          /* "prompt" mode */
     int closing;              /* close once the output is flushed */
+    int eof;                  /* the client closed its side */
+    int waiting;              /* a command's answer comes later (CLI_CMD_WAIT) */
+    int gone;                 /* closed while waiting: freed by cli_session_resume() */
+    char *rest;               /* commands of the line after the waiting one */
     char in[CLI_MAX_LINE];    /* input not processed yet */
     size_t inlen;             /* bytes in `in` */
     struct strbuf out;        /* output not sent yet */
@@ -208,8 +219,8 @@ static int kw_stats(char **args, int nargs, struct cfg_ctx *ctx, const struct cf
         return 0;
     }
     if (!strcmp(args[1], "bind-process"))
-        return str_printf(err, "'stats bind-process' is not supported by sluice (the master "
-                               "serves the stats socket for every worker)");
+        return str_printf(err, "'stats bind-process' is not supported by sluice (worker 1 "
+                               "serves the stats sockets, with counters of every worker)");
     return str_printf(err, "unknown 'stats' keyword '%s' (expected socket, timeout or maxconn)",
                       args[1]);
 }
@@ -294,6 +305,7 @@ static void session_close(struct cli_session *s)
     ev_io_stop(loop, &s->io);
     ev_timer_stop(loop, &s->tmo);
     close(s->fd);
+    s->fd = -1;
     strbuf_free(&s->out);
     if (s->prev)
         s->prev->next = s->next;
@@ -302,6 +314,11 @@ static void session_close(struct cli_session *s)
     if (s->next)
         s->next->prev = s->prev;
     nsessions--;
+    if (s->waiting) {
+        s->gone = 1; /* its command still holds it */
+        return;
+    }
+    free(s->rest);
     free(s);
 }
 
@@ -311,7 +328,8 @@ static void session_want(struct cli_session *s, int ev)
         return;
     ev_io_stop(loop, &s->io);
     ev_io_set(&s->io, s->fd, ev);
-    ev_io_start(loop, &s->io);
+    if (ev)
+        ev_io_start(loop, &s->io);
 }
 
 /* Splits one command (no ';' left) into words; backslash escapes the next character. */
@@ -425,7 +443,8 @@ static void unknown_cmd(char **args, int nargs, struct cli_session *s, struct st
     strbuf_printf(out, " Type 'help' for the list of commands.\n");
 }
 
-/* Runs every ';'-separated command of a line. Returns -1 when the session must close. */
+/* Runs every ';'-separated command of a line. Returns -1 when the session must close, 1 when
+ * a command's answer comes later (the rest of the line waits in s->rest), else 0. */
 static int run_line(struct cli_session *s, char *line)
 {
     char *args[CLI_MAX_WORDS + 1];
@@ -453,9 +472,20 @@ static int run_line(struct cli_session *s, char *line)
             } else if (n > 0) {
                 const struct cli_cmd *c = find_cmd(args, n, s);
 
+                int rc = 0;
+
                 if (!c)
                     unknown_cmd(args, n, s, &s->out);
-                else if (c->fn(args, n, s, &s->out) < 0)
+                else
+                    rc = c->fn(args, n, s, &s->out);
+                if (rc == CLI_CMD_WAIT) {
+                    s->waiting = 1;
+                    ev_timer_stop(loop, &s->tmo); /* the wait is bounded by the command */
+                    if (!end)
+                        s->rest = strdup(p + 1);
+                    return 1;
+                }
+                if (rc < 0)
                     ret = -1;
                 strbuf_add(&s->out, "\n", 1);
             }
@@ -489,7 +519,16 @@ static void session_flush(struct cli_session *s)
             return;
         }
     }
-    session_want(s, s->out.len ? EV_WRITE : (s->closing ? 0 : EV_READ));
+    session_want(s, s->out.len ? EV_WRITE : (s->closing || s->eof ? 0 : EV_READ));
+}
+
+/* A line's commands have all answered (ret from run_line()). */
+static void line_done(struct cli_session *s, int ret)
+{
+    if (ret < 0 || !s->interactive)
+        s->closing = 1;
+    else
+        strbuf_printf(&s->out, "%s", s->l->master ? "master> " : "> ");
 }
 
 /* Processes every complete line received. */
@@ -497,7 +536,10 @@ static void session_input(struct cli_session *s, int eof)
 {
     char *nl;
 
-    while (!s->closing && ((nl = memchr(s->in, '\n', s->inlen)) || (eof && s->inlen))) {
+    s->eof |= eof;
+    eof = s->eof;
+    while (!s->closing && !s->waiting &&
+           ((nl = memchr(s->in, '\n', s->inlen)) || (eof && s->inlen))) {
         size_t len = nl ? (size_t)(nl - s->in) : s->inlen;
         char line[CLI_MAX_LINE + 1];
 
@@ -507,19 +549,58 @@ static void session_input(struct cli_session *s, int eof)
             line[len - 1] = 0;
         s->inlen -= nl ? len + 1 : len;
         memmove(s->in, s->in + (nl ? len + 1 : len), s->inlen);
-        if (run_line(s, line) < 0 || !s->interactive)
-            s->closing = 1;
-        else if (s->interactive)
-            strbuf_printf(&s->out, "%s", s->l->master ? "master> " : "> ");
+        {
+            int ret = run_line(s, line);
+
+            if (ret == 1)
+                return; /* cli_session_resume() goes on */
+            line_done(s, ret);
+        }
     }
-    if (eof)
+    if (eof && !s->waiting)
         s->closing = 1;
+}
+
+struct strbuf *cli_session_out(struct cli_session *s)
+{
+    return &s->out;
+}
+
+void cli_session_resume(struct cli_session *s)
+{
+    int ret = 0;
+
+    s->waiting = 0;
+    if (s->gone) {
+        free(s->rest);
+        free(s);
+        return;
+    }
+    strbuf_add(&s->out, "\n", 1);
+    if (s->rest) {
+        char *rest = s->rest;
+
+        s->rest = NULL;
+        ret = run_line(s, rest);
+        free(rest);
+    }
+    if (ret != 1) {
+        line_done(s, ret);
+        session_input(s, 0);
+    }
+    if (!s->waiting)
+        ev_timer_again(loop, &s->tmo);
+    session_flush(s);
 }
 
 static void session_cb(struct ev_loop *lp, ev_io *w, int revents)
 {
     struct cli_session *s = w->data;
 
+    if ((revents & EV_READ) && s->inlen == sizeof(s->in) && s->waiting) {
+        session_want(s, s->out.len ? EV_WRITE : 0); /* full: read again once resumed */
+        return;
+    }
     if (revents & EV_READ) {
         ssize_t n = recv(s->fd, s->in + s->inlen, sizeof(s->in) - s->inlen, 0);
 
@@ -537,7 +618,8 @@ static void session_cb(struct ev_loop *lp, ev_io *w, int revents)
         } else {
             session_input(s, n == 0);
         }
-        ev_timer_again(loop, &s->tmo);
+        if (!s->waiting)
+            ev_timer_again(loop, &s->tmo);
     }
     session_flush(s);
 }
@@ -585,23 +667,81 @@ static void accept_cb(struct ev_loop *lp, ev_io *w, int revents)
     }
 }
 
+static void serve(struct cli_listener *l)
+{
+    if (l->fd < 0)
+        return;
+    ev_io_init(&l->io, accept_cb, l->fd, EV_READ);
+    l->io.data = l;
+    ev_io_start(loop, &l->io);
+}
+
 void cli_start(void)
 {
+    for (struct cli_listener *l = cli_listeners; l; l = l->next)
+        if (l->master)
+            serve(l);
+}
+
+void cli_serve_stats(void)
+{
+    for (struct cli_listener *l = cli_listeners; l; l = l->next)
+        if (!l->master && !l->adopted && !ev_is_active(&l->io))
+            serve(l);
+}
+
+int cli_stats_fds(int *fds, int max)
+{
+    int n = 0;
+
+    for (struct cli_listener *l = cli_listeners; l && n < max; l = l->next)
+        if (!l->master)
+            fds[n++] = l->fd;
+    return n;
+}
+
+void cli_adopt(const int *fds, int n)
+{
+    int i = 0;
+
     for (struct cli_listener *l = cli_listeners; l; l = l->next) {
-        if (l->fd < 0)
+        if (l->master)
             continue;
-        ev_io_init(&l->io, accept_cb, l->fd, EV_READ);
-        l->io.data = l;
-        ev_io_start(loop, &l->io);
+        if (i == n)
+            break;
+        if (l->fd >= 0) { /* already served here (worker 1): not ours to take */
+            close(fds[i++]);
+            continue;
+        }
+        l->fd = fds[i++];
+        l->adopted = 1;
+        serve(l);
+    }
+    while (i < n)
+        close(fds[i++]);
+}
+
+void cli_release(void)
+{
+    for (struct cli_listener *l = cli_listeners; l; l = l->next) {
+        if (!l->adopted)
+            continue;
+        ev_io_stop(loop, &l->io);
+        close(l->fd);
+        l->fd = -1;
+        l->adopted = 0;
     }
 }
 
-void cli_close_all(void)
+void cli_child_init(int slot)
 {
     while (sessions)
         session_close(sessions);
     for (struct cli_listener *l = cli_listeners; l; l = l->next) {
-        ev_io_stop(loop, &l->io);
+        if (l->master)
+            ev_io_stop(loop, &l->io);
+        if (!l->master && slot == 0)
+            continue; /* served from cli_serve_stats() */
         if (l->fd >= 0)
             close(l->fd);
         l->fd = -1;

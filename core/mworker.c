@@ -1,6 +1,11 @@
-/* The master process: forks one worker per slot, respawns crashed workers with back-off,
- * relays stop signals, serves the CLI. Workers inherit their slot's listening sockets and a
- * pipe whose end-of-file tells them the master is gone. */
+/* The master process: forks one worker per slot, respawns a crashed worker at once (with a
+ * back-off only for a crash loop), relays stop signals, serves the master CLI. Workers inherit
+ * their slot's listening sockets and a channel (chan.h) whose end-of-file tells them the
+ * master is gone. On that channel the master relays a change made on a stats socket to every
+ * other worker and collects their acknowledgements, and lends an empty slot's listening
+ * sockets to a live worker until the slot's new worker is ready, so that no connection waits
+ * in a queue nobody accepts from. The master never parses what a worker relays: it stores it
+ * as opaque bytes, replayed by every worker it forks later. */
 #include "mworker.h"
 
 #include <errno.h>
@@ -9,12 +14,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cfg.h"
+#include "chan.h"
 #include "cli.h"
 #include "global.h"
 #include "listener.h"
@@ -29,12 +36,44 @@
 
 struct mw_slot {
     pid_t pid;             /* worker, 0 when none runs */
-    int pipe_w;            /* write end of the worker's master-alive pipe, -1 when none */
+    struct chan ch;        /* channel to the worker (ch.fd -1 when none) */
+    int ready;             /* the worker reported its loop running */
+    int adopter;           /* slot accepting on this slot's sockets while it has no worker
+                            * ready, -1 when none */
     ev_tstamp started;     /* loop time the worker started */
     time_t started_wall;   /* wall clock time it started (show proc) */
     int fails;             /* consecutive quick deaths */
     ev_timer respawn;      /* pending restart */
 };
+
+/* A change relayed to every other worker, waiting for their acknowledgements. */
+struct mw_bcast {
+    uint32_t id;           /* sequence number of the 'M' frames */
+    int from;              /* slot that asked for it */
+    pid_t from_pid;        /* its worker then (no answer to a successor) */
+    uint32_t from_seq;     /* its request's sequence number, echoed in the answer */
+    uint64_t waiting;      /* slots that did not acknowledge yet (bit per slot) */
+    uint64_t failed;       /* slots that could not apply it */
+    uint64_t unsent;       /* slots whose channel would not take it (queue full) */
+    pid_t pids[SHM_MAX_SLOTS]; /* worker of each slot it was sent to */
+    ev_timer tmo;
+    struct mw_bcast *next;
+};
+
+/* A relayed change, kept for the workers forked later (one per type and key). */
+struct mw_replay {
+    uint8_t type;
+    uint32_t key;
+    uint32_t len;
+    struct mw_replay *next;
+    unsigned char data[];
+};
+
+static struct mw_bcast *bcasts;
+static uint32_t bcast_ids;
+static struct mw_replay *replays;
+static size_t replay_bytes;
+static int nbcasts;
 
 static struct mw_slot slots[SHM_MAX_SLOTS];
 static mw_hook_fn master_hooks[8], child_hooks[8];
@@ -70,39 +109,50 @@ static void child_cleanup(int slot)
     ev_timer_stop(loop, &hard_stop_timer);
     for (int i = 0; i < nslots; i++) {
         ev_timer_stop(loop, &slots[i].respawn);
-        if (slots[i].pipe_w >= 0)
-            close(slots[i].pipe_w);
+        chan_close(&slots[i].ch);
     }
-    cli_close_all();
+    while (bcasts) {
+        struct mw_bcast *b = bcasts;
+
+        bcasts = b->next;
+        ev_timer_stop(loop, &b->tmo);
+        free(b);
+    }
+    cli_child_init(slot);
     for (int i = 0; i < nchild_hooks; i++)
         child_hooks[i]();
 }
 
+static void master_msg(struct chan *c, uint8_t type, uint32_t seq, const uint8_t *data,
+                       uint32_t len);
+static void master_chan_closed(struct chan *c);
+
 static int fork_worker(int slot)
 {
-    int p[2];
+    int sp[2];
     pid_t pid;
 
-    if (pipe2(p, O_CLOEXEC) < 0) {
-        log_alert("cannot create pipe for worker #%d: %s", slot + 1, strerror(errno));
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) {
+        log_alert("cannot create the channel of worker #%d: %s", slot + 1, strerror(errno));
         return -1;
     }
     pid = fork();
     if (pid < 0) {
         log_alert("cannot fork worker #%d: %s", slot + 1, strerror(errno));
-        close(p[0]);
-        close(p[1]);
+        close(sp[0]);
+        close(sp[1]);
         return -1;
     }
     if (pid == 0) {
-        close(p[1]);
+        close(sp[0]);
         child_cleanup(slot);
-        wrk_run(slot, p[0]);
+        wrk_run(slot, sp[1]);
     }
-    close(p[0]);
-    fcntl(p[1], F_SETFL, O_NONBLOCK); /* a stuck worker must not block the master */
+    close(sp[1]);
+    /* non-blocking with an output queue: a stuck worker never blocks the master */
+    chan_init(&slots[slot].ch, sp[0], master_msg, master_chan_closed, &slots[slot]);
+    slots[slot].ready = 0;
     slots[slot].pid = pid;
-    slots[slot].pipe_w = p[1];
     slots[slot].started = loop_now();
     slots[slot].started_wall = time(NULL);
     __atomic_store_n(&shm->slots[slot].pid, (int32_t)pid, __ATOMIC_RELAXED);
@@ -120,6 +170,8 @@ static void respawn_cb(struct ev_loop *lp, ev_timer *w, int revents)
     if (state != MW_RUNNING || slot == nslots || slots[slot].pid)
         return;
     if (fork_worker(slot) == 0) {
+        if (slot == 0)
+            chan_send(&slots[0].ch, MWF_SERVE_CLI, 0, NULL, 0, NULL, 0);
         shm->slots[slot].respawns++;
         log_notice("worker #%d restarted (pid %d)", slot + 1, (int)slots[slot].pid);
     } else {
@@ -237,6 +289,9 @@ static void describe_status(int status, char *buf, size_t len)
         snprintf(buf, len, "exited with code %d", WEXITSTATUS(status));
 }
 
+static void bcast_worker_gone(int slot);
+static void adopt_slot(int slot);
+
 static void worker_died(int slot, int status)
 {
     struct mw_slot *s = &slots[slot];
@@ -245,21 +300,34 @@ static void worker_died(int slot, int status)
 
     describe_status(status, why, sizeof(why));
     s->pid = 0;
+    s->ready = 0;
     __atomic_store_n(&shm->slots[slot].pid, 0, __ATOMIC_RELAXED);
     /* the dead worker's connections are gone with it */
     __atomic_store_n(&shm->slots[slot].cur_conns, 0, __ATOMIC_RELAXED);
-    if (s->pipe_w >= 0)
-        close(s->pipe_w);
-    s->pipe_w = -1;
+    chan_close(&s->ch);
+    bcast_worker_gone(slot);
     if (state != MW_RUNNING) {
         log_debug("worker #%d %s", slot + 1, why);
         return;
     }
+    /* Its sockets stay open in the master (their queues survive) and are lent to a live
+     * worker until the slot's new worker is ready (unless a worker still holds them: it
+     * died before it was ready); so are those it was itself adopting. */
+    for (int i = 0; i < nslots; i++)
+        if (slots[i].adopter == slot) {
+            slots[i].adopter = -1;
+            adopt_slot(i);
+        }
+    adopt_slot(slot);
+    /* At once, unless the slot is crash-looping: then 0.1s, 0.2s, ... up to 10s. */
     s->fails = loop_now() - s->started >= MW_STABLE_AFTER ? 1 : s->fails + 1;
-    delay = 0.1 * (double)(1u << (s->fails > 8 ? 7 : s->fails - 1));
+    delay = s->fails <= 1 ? 0 : 0.1 * (double)(1u << (s->fails > 9 ? 7 : s->fails - 2));
     if (delay > MW_RESPAWN_MAX_DELAY)
         delay = MW_RESPAWN_MAX_DELAY;
-    log_alert("worker #%d %s; restarting it in %.1fs", slot + 1, why, delay);
+    if (delay > 0)
+        log_alert("worker #%d %s; crash loop: restarting it in %.1fs", slot + 1, why, delay);
+    else
+        log_alert("worker #%d %s; restarting it", slot + 1, why);
     ev_timer_set(&s->respawn, delay, 0);
     ev_timer_start(loop, &s->respawn);
 }
@@ -319,7 +387,8 @@ int mw_run(void)
     ev_child_init(&child_watcher, child_cb, 0, 0);
     ev_child_start(loop, &child_watcher);
     for (int i = 0; i < nslots; i++) {
-        slots[i].pipe_w = -1;
+        slots[i].ch.fd = -1;
+        slots[i].adopter = -1;
         ev_init(&slots[i].respawn, respawn_cb);
     }
     for (int i = 0; i < nslots; i++)
@@ -327,6 +396,7 @@ int mw_run(void)
             hard_stop(SIGTERM);
             return 1;
         }
+    chan_send(&slots[0].ch, MWF_SERVE_CLI, 0, NULL, 0, NULL, 0);
     cli_start();
     log_notice("sluice %s started: master pid %d, %d worker%s", SLUICE_VERSION, (int)getpid(),
                nslots, nslots == 1 ? "" : "s");
@@ -334,30 +404,303 @@ int mw_run(void)
     return 0;
 }
 
-/* ---- messages to workers ---------------------------------------------------------------- */
+/* ---- the channel: relayed changes, adopted sockets ---------------------------------------- */
 
-int mw_broadcast(char type, const void *data, uint32_t len)
+#define MW_ACK_TIMEOUT 10.0 /* seconds a relayed change waits for every acknowledgement */
+/* What a worker can make the master hold: changes in flight, and changes kept for later
+ * workers (bytes). A worker is less trusted than the master: it cannot grow it unbounded. */
+#define MW_MAX_BCASTS  64
+#define MW_MAX_REPLAY  (16u << 20)
+
+static uint32_t get32(const uint8_t *p)
 {
-    unsigned char hdr[5] = {(unsigned char)(len >> 24), (unsigned char)(len >> 16),
-                            (unsigned char)(len >> 8), (unsigned char)len, (unsigned char)type};
-    int failed = 0;
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
 
-    if (len > MW_MSG_MAX)
+static void put32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+static int slot_of(const struct chan *c)
+{
+    return (int)((const struct mw_slot *)c->owner - slots);
+}
+
+/* Keeps (a copy of) a relayed change for the workers forked later, replacing the previous
+ * one of the same type and key. Returns 0, or -1 when it cannot be kept (bound, memory). */
+static int replay_store(uint8_t type, uint32_t key, const uint8_t *data, uint32_t len)
+{
+    struct mw_replay *r, **p;
+    size_t kept = replay_bytes;
+
+    for (r = replays; r; r = r->next)
+        if (r->type == type && r->key == key)
+            kept -= r->len;
+    if (kept + len > MW_MAX_REPLAY || !(r = malloc(sizeof(*r) + len)))
         return -1;
-    for (int i = 0; i < nslots; i++) {
-        struct iovec iov[2] = {{hdr, sizeof(hdr)}, {(void *)data, len}};
+    r->type = type;
+    r->key = key;
+    r->len = len;
+    r->next = NULL;
+    memcpy(r->data, data, len);
+    for (p = &replays; *p;) {
+        if ((*p)->type == type && (*p)->key == key) {
+            struct mw_replay *old = *p;
 
-        if (!slots[i].pid || slots[i].pipe_w < 0)
+            *p = old->next;
+            replay_bytes -= old->len;
+            free(old);
             continue;
-        /* a pipe write up to PIPE_BUF is atomic; larger ones may be partial: then this
-         * worker would read a truncated message, so it is restarted rather than trusted */
-        if (writev(slots[i].pipe_w, iov, 2) != (ssize_t)(sizeof(hdr) + len)) {
-            log_alert("worker #%d did not take a configuration update; restarting it", i + 1);
-            kill(slots[i].pid, SIGTERM);
-            failed++;
+        }
+        p = &(*p)->next;
+    }
+    *p = r;
+    replay_bytes += len;
+    return 0;
+}
+
+void mw_replay_each(void (*fn)(uint8_t type, const void *data, uint32_t len))
+{
+    for (const struct mw_replay *r = replays; r; r = r->next)
+        fn(r->type, r->data, r->len);
+}
+
+/* Answers the worker that asked for the change, then forgets it. */
+static void bcast_finish(struct mw_bcast *b)
+{
+    char text[1024];
+    struct strbuf sb;
+    struct iovec iov;
+    struct mw_bcast **p;
+
+    strbuf_init_fixed(&sb, text, sizeof(text));
+    for (int i = 0; i < nslots; i++) {
+        uint64_t bit = (uint64_t)1 << i;
+
+        if (b->unsent & bit)
+            strbuf_printf(&sb, "%sworker #%d (pid %d) was not sent it (its channel is full)",
+                          sb.len ? "; " : "", i + 1, (int)b->pids[i]);
+        else if (b->failed & bit)
+            strbuf_printf(&sb, "%sworker #%d (pid %d) could not apply it", sb.len ? "; " : "",
+                          i + 1, (int)b->pids[i]);
+        else if (b->waiting & bit)
+            strbuf_printf(&sb, "%sworker #%d (pid %d) did not acknowledge it within %.0fs",
+                          sb.len ? "; " : "", i + 1, (int)b->pids[i], MW_ACK_TIMEOUT);
+    }
+    if (sb.len)
+        log_warning("change relayed for worker #%d: %s", b->from + 1, text);
+    iov.iov_base = text;
+    iov.iov_len = sb.len;
+    if (slots[b->from].pid == b->from_pid && slots[b->from].ch.fd >= 0)
+        chan_send(&slots[b->from].ch, MWF_DONE, b->from_seq, &iov, 1, NULL, 0);
+    ev_timer_stop(loop, &b->tmo);
+    for (p = &bcasts; *p != b; p = &(*p)->next)
+        ;
+    *p = b->next;
+    nbcasts--;
+    free(b);
+}
+
+static void bcast_timeout_cb(struct ev_loop *lp, ev_timer *w, int revents)
+{
+    bcast_finish(w->data);
+}
+
+/* A worker died: it is no longer waited for. Its successor forks from the master's memory,
+ * which holds the change (replays), and applies it before serving. */
+static void bcast_worker_gone(int slot)
+{
+    for (struct mw_bcast *b = bcasts, *next; b; b = next) {
+        next = b->next;
+        b->waiting &= ~((uint64_t)1 << slot);
+        if (!b->waiting)
+            bcast_finish(b);
+    }
+}
+
+/* Answers a relay request with an error. */
+static void done_text(int slot, uint32_t seq, const char *text)
+{
+    struct iovec iov = {(void *)text, strlen(text)};
+
+    chan_send(&slots[slot].ch, MWF_DONE, seq, &iov, 1, NULL, 0);
+}
+
+/* MWF_RELAY from slot `from`: stored for later workers, sent to every other live worker. */
+static void bcast_start(int from, uint32_t seq, const uint8_t *data, uint32_t len)
+{
+    struct mw_bcast *b;
+    struct iovec iov[2];
+    uint8_t type;
+
+    if (len < 5) {
+        done_text(from, seq, "malformed relay request");
+        return;
+    }
+    type = data[0];
+    if (nbcasts >= MW_MAX_BCASTS) {
+        done_text(from, seq, "too many changes in flight, try again");
+        return;
+    }
+    if (replay_store(type, get32(data + 1), data + 5, len - 5) < 0 ||
+        !(b = calloc(1, sizeof(*b)))) {
+        done_text(from, seq, "the master cannot keep it for restarted workers (memory)");
+        return;
+    }
+    nbcasts++;
+    b->id = ++bcast_ids;
+    b->from = from;
+    b->from_pid = slots[from].pid;
+    b->from_seq = seq;
+    b->next = bcasts;
+    bcasts = b;
+    ev_timer_init(&b->tmo, bcast_timeout_cb, MW_ACK_TIMEOUT, 0);
+    b->tmo.data = b;
+    iov[0].iov_base = &type;
+    iov[0].iov_len = 1;
+    iov[1].iov_base = (void *)(data + 5);
+    iov[1].iov_len = len - 5;
+    for (int i = 0; i < nslots; i++) {
+        if (i == from || !slots[i].pid || slots[i].ch.fd < 0)
+            continue;
+        b->pids[i] = slots[i].pid;
+        /* queued without blocking; a slow worker takes it when it reads */
+        if (chan_send(&slots[i].ch, MWF_APPLY, b->id, iov, 2, NULL, 0) < 0)
+            b->unsent |= (uint64_t)1 << i;
+        else
+            b->waiting |= (uint64_t)1 << i;
+    }
+    if (!b->waiting)
+        bcast_finish(b);
+    else
+        ev_timer_start(loop, &b->tmo);
+}
+
+static void bcast_ack(int slot, uint32_t id, const uint8_t *data, uint32_t len)
+{
+    uint64_t bit = (uint64_t)1 << slot;
+
+    for (struct mw_bcast *b = bcasts; b; b = b->next) {
+        if (b->id != id || !(b->waiting & bit))
+            continue;
+        b->waiting &= ~bit;
+        if (len < 1 || data[0])
+            b->failed |= bit;
+        if (!b->waiting)
+            bcast_finish(b);
+        return;
+    }
+}
+
+/* The listening sockets of a slot that a worker can adopt: TCP ones, bound once per slot
+ * (shared sockets, fd@ and UNIX, are in every worker already), in listener order. */
+static int slot_sockets(int slot, int *fds, int max, int first)
+{
+    int n = 0, idx = 0;
+
+    for (struct listener *l = listeners; l; l = l->gnext) {
+        if (l->shared || l->nfds <= slot)
+            continue;
+        if (idx++ < first)
+            continue;
+        if (n == max)
+            break;
+        fds[n++] = l->fds[slot];
+    }
+    return n;
+}
+
+/* Lends an empty slot's sockets to a live, ready worker: nothing waits in their queues until
+ * the slot's own worker is ready again. */
+static void adopt_slot(int slot)
+{
+    int fds[CHAN_MAX_FDS], adopter = -1, n, ncli = slot == 0 ? cli_stats_fds(fds, CHAN_MAX_FDS) : 0;
+
+    if (state != MW_RUNNING || (slots[slot].pid && slots[slot].ready) ||
+        slots[slot].adopter >= 0 || (!slot_sockets(slot, fds, 1, 0) && !ncli))
+        return;
+    for (int i = 0; i < nslots; i++)
+        if (i != slot && slots[i].pid && slots[i].ready && slots[i].ch.fd >= 0) {
+            adopter = i;
+            break;
+        }
+    if (adopter < 0)
+        return; /* no worker ready: the next one to report ready adopts it */
+    if (ncli) { /* worker 1 serves the stats sockets: so does its stand-in */
+        uint8_t cnt[4];
+        struct iovec iov = {cnt, sizeof(cnt)};
+
+        ncli = cli_stats_fds(fds, CHAN_MAX_FDS);
+        put32(cnt, (uint32_t)ncli);
+        if (chan_send(&slots[adopter].ch, MWF_ADOPT_CLI, 0, &iov, 1, fds, ncli) < 0)
+            log_alert("cannot lend the stats sockets to worker #%d", adopter + 1);
+    }
+    for (int first = 0; (n = slot_sockets(slot, fds, CHAN_MAX_FDS, first)) > 0; first += n) {
+        uint8_t hdr[12];
+        struct iovec iov = {hdr, sizeof(hdr)};
+
+        put32(hdr, (uint32_t)slot);
+        put32(hdr + 4, (uint32_t)first);
+        put32(hdr + 8, (uint32_t)n);
+        if (chan_send(&slots[adopter].ch, MWF_ADOPT, 0, &iov, 1, fds, n) < 0) {
+            log_alert("cannot lend the sockets of worker slot #%d to worker #%d", slot + 1,
+                      adopter + 1);
+            break;
         }
     }
-    return failed ? -1 : 0;
+    slots[slot].adopter = adopter;
+    log_debug("worker #%d accepts on slot #%d's sockets until its worker is ready",
+              adopter + 1, slot + 1);
+}
+
+static void release_slot(int slot)
+{
+    int a = slots[slot].adopter;
+    uint8_t p[4];
+    struct iovec iov = {p, sizeof(p)};
+
+    if (a < 0)
+        return;
+    slots[slot].adopter = -1;
+    put32(p, (uint32_t)slot);
+    if (slots[a].ch.fd >= 0)
+        chan_send(&slots[a].ch, MWF_RELEASE, 0, &iov, 1, NULL, 0);
+}
+
+static void master_msg(struct chan *c, uint8_t type, uint32_t seq, const uint8_t *data,
+                       uint32_t len)
+{
+    int slot = slot_of(c);
+
+    switch (type) {
+    case MWF_READY:
+        slots[slot].ready = 1;
+        release_slot(slot);
+        /* slots that died while no worker was ready to adopt their sockets */
+        for (int i = 0; i < nslots; i++)
+            if (!slots[i].pid || !slots[i].ready)
+                adopt_slot(i);
+        break;
+    case MWF_RELAY:
+        bcast_start(slot, seq, data, len);
+        break;
+    case MWF_ACK:
+        bcast_ack(slot, seq, data, len);
+        break;
+    default:
+        log_warning("worker #%d sent an unknown message (type %d): ignored", slot + 1, type);
+        break;
+    }
+}
+
+/* End-of-file on a worker's channel: it is exiting; the SIGCHLD that follows does the rest. */
+static void master_chan_closed(struct chan *c)
+{
+    slots[slot_of(c)].ready = 0;
 }
 
 /* ---- CLI: show proc ---------------------------------------------------------------------- */

@@ -11,13 +11,24 @@ int mw_run(void);
 
 typedef void (*mw_hook_fn)(void);
 
-#define MW_MSG_MAX (60 * 1024) /* bytes of one message to the workers */
+/* Frames (chan.h) between the master and a worker; the sequence number is the frame's. */
+/* worker -> master */
+#define MWF_READY   'R'  /* the worker's loop runs (its listeners accept) */
+#define MWF_RELAY   'B'  /* type (1), key (4, big endian), data: apply in every other worker */
+#define MWF_ACK     'A'  /* status (1, 0: applied): answer to an MWF_APPLY of the same seq */
+/* master -> worker */
+#define MWF_APPLY   'M'  /* type (1), data: apply it, then answer MWF_ACK */
+#define MWF_DONE    'D'  /* answer to an MWF_RELAY of the same seq: empty when every worker
+                          * applied it, else the text naming those that did not */
+#define MWF_ADOPT   'L'  /* slot, first, count (4 each), with count listening sockets */
+#define MWF_RELEASE 'U'  /* slot (4): stop accepting on its sockets, close them */
+#define MWF_ADOPT_CLI 'C' /* count (4) with as many stats sockets, lent with slot 1's */
+#define MWF_SERVE_CLI 'S' /* to worker 1: every worker is forked, serve the stats sockets */
 
-/* Master: sends a message (type, payload) to every live worker through its pipe; workers
- * hand it to the handler registered for type (wrk_register_msg). A worker that cannot take
- * it is restarted (it will fork from the master's updated state). Returns 0, or -1 when a
- * worker had to be restarted. */
-int mw_broadcast(char type, const void *data, uint32_t len);
+/* In a freshly forked worker: calls fn for every change relayed by a worker so far
+ * (wrk_broadcast), oldest first, so that a worker forked after a change applies it before
+ * serving. */
+void mw_replay_each(void (*fn)(uint8_t type, const void *data, uint32_t len));
 
 /* Runs fn in the master once shared memory exists, before the first fork (modules fill
  * their part of it and may start master-only watchers on the loop). */

@@ -1,4 +1,6 @@
-/* Worker processes: accept on the slot's sockets, run streams, stop softly or at once. */
+/* Worker processes: accept on the slot's sockets (and on an empty slot's, lent by the master
+ * until its worker is back), run streams, apply the changes the master relays, stop softly or
+ * at once. */
 #include "worker.h"
 
 #include <errno.h>
@@ -7,10 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "backend.h"
 #include "buf.h"
+#include "chan.h"
+#include "cli.h"
 #include "global.h"
 #include "listener.h"
 #include "log.h"
@@ -26,12 +31,21 @@ struct lsn_rt {
     struct listener *l;    /* the listener */
 };
 
+/* The sockets of an empty slot this worker accepts on, lent by the master (MWF_ADOPT). */
+struct adopted {
+    int slot;
+    int n;
+    struct lsn_rt *rt;     /* n watchers, their io.fd ours to close */
+    struct adopted *next;
+};
+
 static int wrk_slot;
 static int stopping;       /* soft stop in progress: no more accepts, exit when idle */
 static int paused_count;   /* listeners paused by a maxconn */
 static ev_signal sig_term, sig_int, sig_usr1, sig_usr2, sig_hup;
-static ev_io master_io;    /* the pipe from the master */
+static struct chan mch;   /* the channel to the master */
 static ev_timer hard_stop_timer, resume_timer;
+static struct adopted *adopted;
 
 static int lsn_may_accept(const struct listener *l)
 {
@@ -46,11 +60,25 @@ static int lsn_may_accept(const struct listener *l)
     return 1;
 }
 
+/* Starts or stops the watchers of l on adopted sockets. */
+static void adopted_set(const struct listener *l, int on)
+{
+    for (struct adopted *a = adopted; a; a = a->next)
+        for (int i = 0; i < a->n; i++)
+            if (a->rt[i].l == l) {
+                if (on)
+                    ev_io_start(loop, &a->rt[i].io);
+                else
+                    ev_io_stop(loop, &a->rt[i].io);
+            }
+}
+
 static void lsn_pause(struct listener *l)
 {
     if (l->paused || !l->rt)
         return;
     ev_io_stop(loop, &((struct lsn_rt *)l->rt)->io);
+    adopted_set(l, 0);
     l->paused = 1;
     paused_count++;
 }
@@ -61,6 +89,7 @@ static void lsn_resume_all(void)
         if (!l->paused || !lsn_may_accept(l))
             continue;
         ev_io_start(loop, &((struct lsn_rt *)l->rt)->io);
+        adopted_set(l, 1);
         l->paused = 0;
         paused_count--;
     }
@@ -102,7 +131,8 @@ static void accept_cb(struct ev_loop *lp, ev_io *w, int revents)
             lsn_pause(l);
             return;
         }
-        fd = accept4(l->fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        /* w->fd: this slot's socket, or an adopted one */
+        fd = accept4(w->fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK)
                 return;
@@ -140,6 +170,8 @@ void wrk_stream_ended(struct listener *l)
 
 /* ---- stopping ---------------------------------------------------------------------------- */
 
+static void release_slot(int slot);
+
 static void hard_stop_cb(struct ev_loop *lp, ev_timer *w, int revents)
 {
     log_warning("worker #%d: hard-stop-after reached with %d connection%s left; exiting",
@@ -164,7 +196,9 @@ static void wrk_soft_stop(const char *why)
             close(l->fd);
         l->fd = -1;
     }
-    ev_io_stop(loop, &master_io);
+    while (adopted)
+        release_slot(adopted->slot);
+    cli_release();
     if (global.hard_stop_after) {
         ev_timer_init(&hard_stop_timer, hard_stop_cb, global.hard_stop_after / 1000.0, 0);
         ev_timer_start(loop, &hard_stop_timer);
@@ -187,13 +221,22 @@ static void signal_cb(struct ev_loop *lp, ev_signal *w, int revents)
     }
 }
 
+/* ---- the channel to the master (frame types MWF_*: mworker.h) ---------------------------- */
+
 static struct msg_handler {
     char type;
     wrk_msg_fn fn;
 } msg_handlers[8];
 static int nmsg_handlers;
-static unsigned char *msg_buf; /* messages from the master, possibly partial */
-static size_t msg_len;
+
+/* A change this worker relayed, waiting for the master's answer. */
+static struct relay {
+    uint32_t seq;
+    wrk_done_fn done;
+    void *ctx;
+    struct relay *next;
+} *relays;
+static uint32_t relay_seq;
 
 void wrk_register_msg(char type, wrk_msg_fn fn)
 {
@@ -201,44 +244,190 @@ void wrk_register_msg(char type, wrk_msg_fn fn)
         msg_handlers[nmsg_handlers++] = (struct msg_handler){type, fn};
 }
 
-/* Hands every complete message of the buffer to its handler. */
-static void dispatch_msgs(void)
+static uint32_t get32(const uint8_t *p)
 {
-    size_t off = 0;
-
-    while (msg_len - off >= 5) {
-        uint32_t len = (uint32_t)msg_buf[off] << 24 | (uint32_t)msg_buf[off + 1] << 16 |
-                       (uint32_t)msg_buf[off + 2] << 8 | msg_buf[off + 3];
-        char type = (char)msg_buf[off + 4];
-
-        if (msg_len - off - 5 < len)
-            break;
-        for (int i = 0; i < nmsg_handlers; i++)
-            if (msg_handlers[i].type == type)
-                msg_handlers[i].fn(msg_buf + off + 5, len);
-        off += 5 + len;
-    }
-    memmove(msg_buf, msg_buf + off, msg_len - off);
-    msg_len -= off;
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-static void master_cb(struct ev_loop *lp, ev_io *w, int revents)
+/* Applies one change; returns 0, or -1 when no handler knows its type. */
+static int apply_msg(uint8_t type, const void *data, uint32_t len)
 {
-    ssize_t n;
+    for (int i = 0; i < nmsg_handlers; i++)
+        if ((uint8_t)msg_handlers[i].type == type) {
+            msg_handlers[i].fn(data, len);
+            return 0;
+        }
+    return -1;
+}
 
-    if (!msg_buf && !(msg_buf = malloc(MW_MSG_MAX + 5))) {
-        log_alert("worker #%d: out of memory for master messages", wrk_slot + 1);
-        exit(1);
+static void replay_one(uint8_t type, const void *data, uint32_t len)
+{
+    apply_msg(type, data, len);
+}
+
+int wrk_broadcast(char type, uint32_t key, const void *data, uint32_t len, wrk_done_fn done,
+                  void *ctx)
+{
+    uint8_t hdr[5] = {(uint8_t)type, (uint8_t)(key >> 24), (uint8_t)(key >> 16),
+                      (uint8_t)(key >> 8), (uint8_t)key};
+    struct iovec iov[2] = {{hdr, sizeof(hdr)}, {(void *)data, len}};
+    struct relay *r;
+
+    if (mch.fd < 0 || !(r = malloc(sizeof(*r))))
+        return -1;
+    r->seq = ++relay_seq;
+    if (chan_send(&mch, MWF_RELAY, r->seq, iov, 2, NULL, 0) < 0) {
+        free(r);
+        return -1;
     }
-    n = read(w->fd, msg_buf + msg_len, MW_MSG_MAX + 5 - msg_len);
-    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-        wrk_soft_stop("master process is gone");
+    r->done = done;
+    r->ctx = ctx;
+    r->next = relays;
+    relays = r;
+    return 0;
+}
+
+static void relay_done(uint32_t seq, const char *err)
+{
+    for (struct relay **p = &relays; *p; p = &(*p)->next) {
+        struct relay *r = *p;
+
+        if (r->seq != seq)
+            continue;
+        *p = r->next;
+        r->done(r->ctx, err);
+        free(r);
         return;
     }
-    if (n > 0) {
-        msg_len += (size_t)n;
-        dispatch_msgs();
+}
+
+/* MWF_ADOPT: accept on an empty slot's sockets (listener order, as the master sent them). */
+static void adopt_slot(const uint8_t *data, uint32_t len)
+{
+    struct adopted *a;
+    int slot, first, n, idx = 0, k = 0;
+
+    if (len < 12)
+        return;
+    slot = (int)get32(data);
+    first = (int)get32(data + 4);
+    n = (int)get32(data + 8);
+    a = calloc(1, sizeof(*a));
+    if (a)
+        a->rt = calloc((size_t)(n > 0 ? n : 1), sizeof(*a->rt));
+    for (struct listener *l = listeners; l && k < n; l = l->gnext) {
+        int fd;
+
+        if (l->shared || l->nfds <= slot || idx++ < first)
+            continue;
+        fd = chan_take_fd(&mch);
+        if (fd < 0)
+            break;
+        if (!a || !a->rt || stopping) {
+            close(fd);
+            continue;
+        }
+        a->rt[k].l = l;
+        ev_io_init(&a->rt[k].io, accept_cb, fd, EV_READ);
+        if (!l->paused)
+            ev_io_start(loop, &a->rt[k].io);
+        k++;
     }
+    if (!a || !a->rt || stopping) {
+        if (a)
+            free(a->rt);
+        free(a);
+        return;
+    }
+    a->slot = slot;
+    a->n = k;
+    a->next = adopted;
+    adopted = a;
+    log_debug("worker #%d: accepting on worker slot #%d's %d socket%s", wrk_slot + 1,
+              slot + 1, k, k == 1 ? "" : "s");
+}
+
+/* MWF_RELEASE (or a soft stop): stop accepting on an adopted slot's sockets. */
+static void release_slot(int slot)
+{
+    if (slot == 0)
+        cli_release();
+    for (struct adopted **p = &adopted; *p;) {
+        struct adopted *a = *p;
+
+        if (a->slot != slot) {
+            p = &a->next;
+            continue;
+        }
+        for (int i = 0; i < a->n; i++) {
+            ev_io_stop(loop, &a->rt[i].io);
+            close(a->rt[i].io.fd);
+        }
+        *p = a->next;
+        free(a->rt);
+        free(a);
+    }
+}
+
+static void master_msg(struct chan *c, uint8_t type, uint32_t seq, const uint8_t *data,
+                       uint32_t len)
+{
+    switch (type) {
+    case MWF_APPLY: {
+        uint8_t st = len >= 1 && apply_msg(data[0], data + 1, len - 1) == 0 ? 0 : 1;
+        struct iovec iov = {&st, 1};
+
+        chan_send(&mch, MWF_ACK, seq, &iov, 1, NULL, 0);
+        break;
+    }
+    case MWF_DONE: {
+        char text[1025];
+
+        if (len > sizeof(text) - 1)
+            len = sizeof(text) - 1;
+        memcpy(text, data, len);
+        text[len] = 0;
+        relay_done(seq, len ? text : NULL);
+        break;
+    }
+    case MWF_ADOPT:
+        adopt_slot(data, len);
+        break;
+    case MWF_ADOPT_CLI: {
+        int fds[CHAN_MAX_FDS], n = 0, fd, want = len >= 4 ? (int)get32(data) : 0;
+
+        while (n < want && n < CHAN_MAX_FDS && (fd = chan_take_fd(&mch)) >= 0)
+            fds[n++] = fd;
+        if (stopping)
+            while (n)
+                close(fds[--n]);
+        cli_adopt(fds, n);
+        break;
+    }
+    case MWF_SERVE_CLI:
+        if (!stopping)
+            cli_serve_stats();
+        break;
+    case MWF_RELEASE:
+        if (len >= 4)
+            release_slot((int)get32(data));
+        break;
+    default:
+        break;
+    }
+}
+
+/* The master is gone: answer every relayed change still waiting, then stop softly. */
+static void master_gone(struct chan *c)
+{
+    while (relays) {
+        struct relay *r = relays;
+
+        relays = r->next;
+        r->done(r->ctx, "the master process is gone");
+        free(r);
+    }
+    wrk_soft_stop("master process is gone");
 }
 
 /* ---- start ------------------------------------------------------------------------------- */
@@ -313,11 +502,13 @@ void wrk_run(int slot, int master_fd)
         log_alert("worker #%d: %s", slot + 1, err);
         exit(1);
     }
+    /* changes relayed before this worker was forked */
+    mw_replay_each(replay_one);
     start_listeners();
     start_signals();
     ev_init(&resume_timer, resume_cb);
-    ev_io_init(&master_io, master_cb, master_fd, EV_READ);
-    ev_io_start(loop, &master_io);
+    chan_init(&mch, master_fd, master_msg, master_gone, NULL);
+    chan_send(&mch, MWF_READY, 0, NULL, 0, NULL, 0);
     log_debug("worker #%d started (pid %d)", slot + 1, (int)getpid());
     ev_run(loop, 0);
     log_debug("worker #%d: no connection left, exiting", slot + 1);

@@ -1,7 +1,7 @@
-/* TLS on the CLI (served by the master): "show ssl cert [<file>]" with each certificate's
- * expiry in seconds, and "set ssl ocsp-response <base64>" which replaces a staple in the
- * master and in every worker (through the master's message pipe). Certificate expiries are
- * also logged when the master starts. */
+/* TLS on the stats socket (served by worker 1): "show ssl cert [<file>]" with each
+ * certificate's expiry in seconds, and "set ssl ocsp-response <base64>" which replaces a
+ * staple in this worker and, relayed by the master, in every other one; it answers once they
+ * all applied it. Certificate expiries are also logged when the master starts. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,20 +170,33 @@ static void ocsp_msg(const void *data, uint32_t len)
         apply_ocsp(c, p + 4, len - 4);
 }
 
+/* Every other worker applied the staple (err NULL), or not. */
+static void ocsp_relayed(void *ctx, const char *err)
+{
+    struct cli_session *s = ctx;
+
+    if (err)
+        strbuf_printf(cli_session_out(s), "OCSP Response updated in this worker but not "
+                      "everywhere: %s.\n", err);
+    else
+        strbuf_printf(cli_session_out(s), "OCSP Response updated!\n");
+    cli_session_resume(s);
+}
+
 static int cmd_set_ocsp(char **args, int nargs, struct cli_session *s, struct strbuf *out)
 {
     size_t inlen, maxlen, derlen = 0;
     uint8_t *der, *msg;
     const char *why;
     struct tls_cert *c;
-    int idx, stale;
+    int idx, stale, rc;
 
     if (nargs < 4) {
         strbuf_printf(out, "'set ssl ocsp-response' expects an OCSP response in base64.\n");
         return 0;
     }
     inlen = strlen(args[3]);
-    if (!EVP_DecodedLength(&maxlen, inlen) || maxlen > MW_MSG_MAX - 4) {
+    if (!EVP_DecodedLength(&maxlen, inlen)) {
         strbuf_printf(out, "'set ssl ocsp-response' received invalid base64 encoded "
                            "response.\n");
         return 0;
@@ -204,18 +217,26 @@ static int cmd_set_ocsp(char **args, int nargs, struct cli_session *s, struct st
     idx = cert_index(c);
     apply_ocsp(c, der, derlen);
     msg = malloc(derlen + 4);
-    if (msg) {
-        msg[0] = (uint8_t)(idx >> 24);
-        msg[1] = (uint8_t)(idx >> 16);
-        msg[2] = (uint8_t)(idx >> 8);
-        msg[3] = (uint8_t)idx;
-        memcpy(msg + 4, der, derlen);
-        mw_broadcast(MSG_OCSP, msg, (uint32_t)derlen + 4);
-        free(msg);
+    if (!msg) {
+        free(der);
+        strbuf_printf(out, "OCSP Response updated in this worker only: out of memory.\n");
+        return 0;
     }
+    msg[0] = (uint8_t)(idx >> 24);
+    msg[1] = (uint8_t)(idx >> 16);
+    msg[2] = (uint8_t)(idx >> 8);
+    msg[3] = (uint8_t)idx;
+    memcpy(msg + 4, der, derlen);
+    /* keyed by certificate: a later response for it replaces this one for new workers */
+    rc = wrk_broadcast(MSG_OCSP, (uint32_t)idx, msg, (uint32_t)derlen + 4, ocsp_relayed, s);
+    free(msg);
     free(der);
-    strbuf_printf(out, "OCSP Response updated!\n");
-    return 0;
+    if (rc < 0) {
+        strbuf_printf(out, "OCSP Response updated in this worker only: the master cannot "
+                      "relay it.\n");
+        return 0;
+    }
+    return CLI_CMD_WAIT;
 }
 
 static struct cli_cmd tls_cmds[] = {
