@@ -21,7 +21,6 @@ struct h1_hdr {
 #define H1_F_CONN_KA     0x0008 /* Connection: keep-alive */
 #define H1_F_CONN_UPG    0x0010 /* Connection: upgrade */
 #define H1_F_UPGRADE     0x0020 /* an Upgrade header is present */
-#define H1_F_EXPECT_100  0x0040 /* Expect: 100-continue (requests) */
 #define H1_F_HOST        0x0080 /* a Host header is present (requests) */
 #define H1_F_VER_11      0x0100 /* HTTP/1.1 (else HTTP/1.0) */
 

@@ -338,7 +338,6 @@ static void on_connection(struct h1_ctx *x, const struct h1_hdr *h)
 static int hdr_semantics(struct h1_ctx *x, const struct h1_hdr *h)
 {
     const char *name = (const char *)x->buf + h->name;
-    const char *value = (const char *)x->buf + h->value;
     struct h1_msg *m = x->m;
 
     switch (h->name_len) { /* the length sorts out nearly every other header */
@@ -348,12 +347,6 @@ static int hdr_semantics(struct h1_ctx *x, const struct h1_hdr *h)
                 return fail(m, h->name, "more than one Host header");
             m->flags |= H1_F_HOST;
         }
-        break;
-    case 6:
-        /* an HTTP/1.0 client cannot expect a 100 (RFC 9110 10.1.1: ignore it) */
-        if (x->is_req && (m->flags & H1_F_VER_11) && h1_ieq(name, 6, "expect") &&
-            h1_ieq(value, h->value_len, "100-continue"))
-            m->flags |= H1_F_EXPECT_100;
         break;
     case 7:
         if (h1_ieq(name, 7, "upgrade"))
