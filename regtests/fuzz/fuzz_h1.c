@@ -137,7 +137,8 @@ static int chunk_same(const struct h1_chunk *a, const struct h1_chunk *b)
     if (a->err_msg || b->err_msg)
         return a->err_msg && b->err_msg && !strcmp(a->err_msg, b->err_msg);
     return a->state == b->state && a->left == b->left && a->size == b->size &&
-           a->ndigits == b->ndigits && a->last == b->last && a->trl_len == b->trl_len;
+           a->ndigits == b->ndigits && a->last == b->last && a->trl_len == b->trl_len &&
+           a->ext_len == b->ext_len;
 }
 
 static void check_chunks(const uint8_t *data, size_t size, size_t split)
@@ -150,7 +151,7 @@ static void check_chunks(const uint8_t *data, size_t size, size_t split)
     CHECK(rc >= -1 && (rc < 0 || (size_t)rc <= size));
     CHECK(rc < 0 || (size_t)rc == size || one.state == H1_CHK_DONE);
     CHECK(rc >= 0 || one.err_msg != NULL);
-    CHECK(one.trl_len <= MAX_TRAILERS);
+    CHECK(one.trl_len <= MAX_TRAILERS && one.ext_len <= MAX_TRAILERS);
 
     CHECK(scan(data, size, 1, &c) == rc && chunk_same(&c, &one));
 
