@@ -5,8 +5,9 @@
  *     0  the head is incomplete: call again with more bytes (same buffer start);
  *    -1  the head is malformed: m->err_pos and m->err_msg tell where and why;
  *    -2  a limit was hit (more than m->max_hdrs headers): m->err_msg tells which.
- * Lines end with CRLF; a bare LF is accepted as a line end (RFC 9112 section 2.2), a bare CR
- * anywhere is an error. Everything that enables request smuggling is refused: both
+ * Lines end with CRLF; in a head a bare LF is accepted as a line end (RFC 9112 section 2.2:
+ * heads are rebuilt before they are forwarded), never in chunk framing (forwarded as it is,
+ * see h1_chunk_scan()); a bare CR anywhere is an error. Everything that enables request smuggling is refused: both
  * Content-Length and Transfer-Encoding, differing Content-Length values, a Transfer-Encoding
  * whose last coding is not chunked (or chunked twice, or any Transfer-Encoding in HTTP/1.0),
  * obs-fold continuation lines, whitespace before the colon, NUL/CTL bytes in names or values,
