@@ -644,7 +644,8 @@ static int chk_trailer_byte(struct h1_chunk *c, unsigned char ch)
     } else if (ch == '\r') {
         c->state = H1_CHK_TRL_LF;
     } else if (!HAS(ch, C_VAL)) {
-        return chk_fail(c, ch == '\n' ? "bare LF in trailer" : "invalid character in trailer value");
+        return chk_fail(c, ch == '\n' ? "bare LF in trailer"
+                                      : "invalid character in trailer value");
     }
     return 0;
 }

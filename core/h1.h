@@ -7,11 +7,12 @@
  *    -2  a limit was hit (more than m->max_hdrs headers): m->err_msg tells which.
  * Lines end with CRLF; in a head a bare LF is accepted as a line end (RFC 9112 section 2.2:
  * heads are rebuilt before they are forwarded), never in chunk framing (forwarded as it is,
- * see h1_chunk_scan()); a bare CR anywhere is an error. Everything that enables request smuggling is refused: both
- * Content-Length and Transfer-Encoding, differing Content-Length values, a Transfer-Encoding
- * whose last coding is not chunked (or chunked twice, or any Transfer-Encoding in HTTP/1.0),
- * obs-fold continuation lines, whitespace before the colon, NUL/CTL bytes in names or values,
- * non-token bytes in names or methods, an HTTP/1.1 request without exactly one Host header.
+ * see h1_chunk_scan()); a bare CR anywhere is an error. Everything that enables request
+ * smuggling is refused: both Content-Length and Transfer-Encoding, differing Content-Length
+ * values, a Transfer-Encoding whose last coding is not chunked (or chunked twice, or any
+ * Transfer-Encoding in HTTP/1.0), obs-fold continuation lines, whitespace before the colon,
+ * NUL/CTL bytes in names or values, non-token bytes in names or methods, an HTTP/1.1 request
+ * without exactly one Host header.
  */
 #ifndef SLUICE_CORE_H1_H
 #define SLUICE_CORE_H1_H
