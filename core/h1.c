@@ -50,12 +50,10 @@ static const unsigned char h1_cls[256] = { CLS64(0), CLS64(64), CLS64(128), CLS6
  * 64-bit counters of the callers. */
 #define H1_CLEN_MAX (1ULL << 62)
 
-/* A chunk-size of 15 hex digits at most keeps the size below 2^60 */
-#define H1_CHK_MAX_DIGITS 15
-
-/* ndigits value meaning "the size is complete and BWS follows it": only more BWS, ';' or the
- * line end may come next. */
-#define H1_CHK_NDIG_BWS (H1_CHK_MAX_DIGITS + 1)
+/* chunk-size: 16 hex digits at most (leading zeros included, as Go's net/http), and a value
+ * below 2^60 that leaves headroom in the callers' 64-bit counters. */
+#define H1_CHK_MAX_DIGITS 16
+#define H1_CHK_SIZE_MAX   ((1ULL << 60) - 1)
 
 /* State of one head parse; lives on the stack of h1_parse_request()/h1_parse_response(). */
 struct h1_ctx {
@@ -338,7 +336,6 @@ static void on_connection(struct h1_ctx *x, const struct h1_hdr *h)
 static int hdr_semantics(struct h1_ctx *x, const struct h1_hdr *h)
 {
     const char *name = (const char *)x->buf + h->name;
-    const char *value = (const char *)x->buf + h->value;
     struct h1_msg *m = x->m;
 
     switch (h->name_len) { /* the length sorts out nearly every other header */
@@ -348,12 +345,6 @@ static int hdr_semantics(struct h1_ctx *x, const struct h1_hdr *h)
                 return fail(m, h->name, "more than one Host header");
             m->flags |= H1_F_HOST;
         }
-        break;
-    case 6:
-        /* an HTTP/1.0 client cannot expect a 100 (RFC 9110 10.1.1: ignore it) */
-        if (x->is_req && (m->flags & H1_F_VER_11) && h1_ieq(name, 6, "expect") &&
-            h1_ieq(value, h->value_len, "100-continue"))
-            m->flags |= H1_F_EXPECT_100;
         break;
     case 7:
         if (h1_ieq(name, 7, "upgrade"))
@@ -535,6 +526,15 @@ int h1_ieq(const char *s, uint32_t n, const char *lit)
 
 /* ---- chunked bodies -------------------------------------------------------------------- */
 
+/* chunk          = chunk-size [ chunk-ext ] CRLF chunk-data CRLF
+ * chunk-ext      = *( ";" chunk-ext-name [ "=" chunk-ext-val ] )
+ * chunk-ext-val  = token / quoted-string
+ * last-chunk     = 1*("0") [ chunk-ext ] CRLF
+ * trailer-section = *( field-line CRLF ), then CRLF
+ * RFC 9112 7.1 without the BWS (a sender MUST NOT generate it, RFC 9110 5.6.3) and without
+ * bare LF line ends: sluice forwards these bytes as they are, so it takes only what it would
+ * send itself, and a server cannot read them another way. */
+
 static int chk_fail(struct h1_chunk *c, const char *msg)
 {
     c->err_msg = msg;
@@ -549,16 +549,27 @@ static void chk_size_done(struct h1_chunk *c)
     c->left = c->size;
     c->size = 0;
     c->ndigits = 0;
+    c->ext_len = 0;
 }
 
-/* One byte of the chunk-size line: 1*HEXDIG, optional BWS, then ';' extensions or the line
- * end. Returns 0 or -1. */
+/* A byte that may end a chunk-ext-name, a token value or a quoted value: ';' starts another
+ * extension, CR ends the line. Returns 0 or -1 with a message naming what it follows. */
+static int chk_ext_end(struct h1_chunk *c, unsigned char ch, const char *msg)
+{
+    if (ch == ';')
+        c->state = H1_CHK_EXT_NAME0;
+    else if (ch == '\r')
+        c->state = H1_CHK_SIZE_LF;
+    else
+        return chk_fail(c, ch == '\n' ? "bare LF in chunk size line" : msg);
+    return 0;
+}
+
+/* One byte of the chunk-size line: 1*HEXDIG then ';' or CR. Returns 0 or -1. */
 static int chk_size_byte(struct h1_chunk *c, unsigned char ch)
 {
     if (HAS(ch, C_HEX)) {
-        if (c->ndigits == H1_CHK_NDIG_BWS)
-            return chk_fail(c, "invalid character in chunk size");
-        if (c->ndigits == H1_CHK_MAX_DIGITS)
+        if (c->ndigits == H1_CHK_MAX_DIGITS || c->size > H1_CHK_SIZE_MAX >> 4)
             return chk_fail(c, "chunk size too large");
         c->size = c->size << 4 | (unsigned)(ch <= '9' ? ch - '0' : (ch | 0x20) - 'a' + 10);
         c->ndigits++;
@@ -568,16 +579,55 @@ static int chk_size_byte(struct h1_chunk *c, unsigned char ch)
         return chk_fail(c, ch == '\r' || ch == '\n' ? "empty chunk size"
                                                     : "invalid character in chunk size");
     if (HAS(ch, C_WS))
-        c->ndigits = H1_CHK_NDIG_BWS;
-    else if (ch == ';')
-        c->state = H1_CHK_EXT;
-    else if (ch == '\r')
-        c->state = H1_CHK_SIZE_LF;
-    else if (ch == '\n')
-        chk_size_done(c);
-    else
-        return chk_fail(c, "invalid character in chunk size");
-    return 0;
+        return chk_fail(c, "whitespace after chunk size");
+    return chk_ext_end(c, ch, "invalid character in chunk size");
+}
+
+/* One byte of the chunk extensions (any H1_CHK_EXT_* state). Returns 0 or -1. */
+static int chk_ext_byte(struct h1_chunk *c, unsigned char ch)
+{
+    switch (c->state) {
+    case H1_CHK_EXT_NAME0:
+    case H1_CHK_EXT_VAL0:
+        if (HAS(ch, C_TCHAR))
+            c->state = c->state == H1_CHK_EXT_NAME0 ? H1_CHK_EXT_NAME : H1_CHK_EXT_TOKEN;
+        else if (ch == '"' && c->state == H1_CHK_EXT_VAL0)
+            c->state = H1_CHK_EXT_QS;
+        else
+            return chk_fail(c, ch == '\n' ? "bare LF in chunk size line"
+                               : HAS(ch, C_WS) ? "whitespace in chunk extension"
+                                               : "invalid character in chunk extension");
+        return 0;
+    case H1_CHK_EXT_NAME:
+        if (ch == '=') {
+            c->state = H1_CHK_EXT_VAL0;
+            return 0;
+        }
+        /* fall through */
+    case H1_CHK_EXT_TOKEN:
+        if (HAS(ch, C_TCHAR))
+            return 0;
+        return chk_ext_end(c, ch, HAS(ch, C_WS) ? "whitespace in chunk extension"
+                                                : "invalid character in chunk extension");
+    case H1_CHK_EXT_QS:
+        /* qdtext = HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text */
+        if (ch == '"')
+            c->state = H1_CHK_EXT_QEND;
+        else if (ch == '\\')
+            c->state = H1_CHK_EXT_QP;
+        else if (!HAS(ch, C_VAL))
+            return chk_fail(c, ch == '\r' || ch == '\n' ? "unterminated quoted chunk extension"
+                                                        : "invalid character in chunk extension");
+        return 0;
+    case H1_CHK_EXT_QP:
+        /* quoted-pair = "\" ( HTAB / SP / VCHAR / obs-text ) */
+        if (!HAS(ch, C_VAL))
+            return chk_fail(c, "invalid character in chunk extension");
+        c->state = H1_CHK_EXT_QS;
+        return 0;
+    default: /* H1_CHK_EXT_QEND */
+        return chk_ext_end(c, ch, "invalid character after quoted chunk extension");
+    }
 }
 
 /* One byte of a trailer field line; ndigits, unused after the last chunk, tells whether the
@@ -588,15 +638,14 @@ static int chk_trailer_byte(struct h1_chunk *c, unsigned char ch)
         if (ch == ':')
             c->ndigits = 1;
         else if (!HAS(ch, C_TCHAR))
-            return chk_fail(c, HAS(ch, C_WS) ? "whitespace before the colon in trailer"
-                                             : "invalid character in trailer name");
+            return chk_fail(c, ch == '\n'      ? "bare LF in trailer"
+                               : HAS(ch, C_WS) ? "whitespace before the colon in trailer"
+                                               : "invalid character in trailer name");
     } else if (ch == '\r') {
         c->state = H1_CHK_TRL_LF;
-    } else if (ch == '\n') {
-        c->state = H1_CHK_TRL_START;
-        c->ndigits = 0;
     } else if (!HAS(ch, C_VAL)) {
-        return chk_fail(c, "invalid character in trailer value");
+        return chk_fail(c, ch == '\n' ? "bare LF in trailer"
+                                      : "invalid character in trailer value");
     }
     return 0;
 }
@@ -607,23 +656,29 @@ static int chk_byte(struct h1_chunk *c, unsigned char ch, uint32_t max_trailers)
     switch (c->state) {
     case H1_CHK_SIZE:
         return chk_size_byte(c, ch);
-    case H1_CHK_EXT:
-        if (ch == '\r')
-            c->state = H1_CHK_SIZE_LF;
-        else if (ch == '\n')
-            chk_size_done(c);
-        else if (!HAS(ch, C_VAL))
-            return chk_fail(c, "invalid character in chunk extension");
-        return 0;
+    case H1_CHK_EXT_NAME0:
+    case H1_CHK_EXT_NAME:
+    case H1_CHK_EXT_VAL0:
+    case H1_CHK_EXT_TOKEN:
+    case H1_CHK_EXT_QS:
+    case H1_CHK_EXT_QP:
+    case H1_CHK_EXT_QEND:
+        /* the extensions of one line are bounded like the trailers: never buffered, but a
+         * server may hold the whole line */
+        if (c->ext_len >= max_trailers)
+            return chk_fail(c, "chunk extensions too large");
+        c->ext_len++;
+        return chk_ext_byte(c, ch);
     case H1_CHK_SIZE_LF:
         if (ch != '\n')
             return chk_fail(c, "CR not followed by LF in chunk size line");
         chk_size_done(c);
         return 0;
     case H1_CHK_DATA_CR:
-        if (ch != '\r' && ch != '\n')
-            return chk_fail(c, "missing CRLF after chunk data");
-        c->state = ch == '\r' ? H1_CHK_DATA_LF : H1_CHK_SIZE;
+        if (ch != '\r')
+            return chk_fail(c, ch == '\n' ? "bare LF after chunk data"
+                                          : "missing CRLF after chunk data");
+        c->state = H1_CHK_DATA_LF;
         return 0;
     case H1_CHK_DATA_LF:
         if (ch != '\n')
@@ -631,13 +686,14 @@ static int chk_byte(struct h1_chunk *c, unsigned char ch, uint32_t max_trailers)
         c->state = H1_CHK_SIZE;
         return 0;
     case H1_CHK_TRL_START:
-        if (ch == '\r' || ch == '\n') {
-            c->state = ch == '\r' ? H1_CHK_END_LF : H1_CHK_DONE;
+        if (ch == '\r') {
+            c->state = H1_CHK_END_LF;
             return 0;
         }
         if (!HAS(ch, C_TCHAR))
-            return chk_fail(c, HAS(ch, C_WS) ? "obs-fold not allowed in trailers"
-                                             : "invalid character in trailer name");
+            return chk_fail(c, ch == '\n'      ? "bare LF ending the chunked body"
+                               : HAS(ch, C_WS) ? "obs-fold not allowed in trailers"
+                                               : "invalid character in trailer name");
         c->state = H1_CHK_TRL_LINE;
         c->ndigits = 0;
         break;

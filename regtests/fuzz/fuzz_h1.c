@@ -1,7 +1,8 @@
 /* libFuzzer target for the HTTP/1.x parser: runs h1_parse_request() and h1_parse_response() on
  * the input and checks the offsets and the return contract, then runs h1_chunk_scan() on the
  * input (and on what follows a parsed head) in one call, split in two and byte by byte, which
- * must all agree. Any violation traps.
+ * must all agree, and agree with ref_chunked(), a strict decoder written apart from the
+ * scanner. Any violation traps.
  *
  *   clang -std=gnu11 -D_GNU_SOURCE -Icore -g -O1 -fsanitize=fuzzer,address,undefined \
  *         -o fuzz_h1 regtests/fuzz/fuzz_h1.c core/h1.c
@@ -110,6 +111,165 @@ static void check_head(int is_req, const uint8_t *data, size_t size)
         CHECK(p.err_pos < size);
 }
 
+/* ---- an independent strict decoder, written as RFC 9112 7.1 reads ------------------------ */
+
+static int is_tchar(uint8_t c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+static int is_vchar_obs(uint8_t c) /* VCHAR / obs-text / SP / HTAB */
+{
+    return (c >= 0x20 && c != 0x7f) || c == '\t';
+}
+
+static int hexval(uint8_t c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c |= 0x20;
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Decides a whole chunked body in one pass over d[0..n): returns -1 (invalid), 0 (a valid
+ * prefix, more needed) or 1 with *used = the body's length. A non-incremental twin of
+ * h1_chunk_scan() sharing no code with it: the two must agree on every input, so what sluice
+ * forwards as valid is what a strict peer decodes. Limits as the scanner's: 16 digits and
+ * below 2^60, max extension bytes per line and of trailers. */
+static int ref_chunked(const uint8_t *d, size_t n, size_t max, size_t *used)
+{
+    size_t p = 0, trl = 0, ext0;
+    uint64_t size;
+    int nd;
+
+#define MORE()                                                                                  \
+    do {                                                                                        \
+        if (p >= n)                                                                             \
+            return 0;                                                                           \
+    } while (0)
+#define EXT_BYTE()                                                                              \
+    do {                                                                                        \
+        MORE();                                                                                 \
+        if (p - ext0 > max)                                                                     \
+            return -1;                                                                          \
+    } while (0)
+    for (;;) {
+        /* chunk-size */
+        for (size = 0, nd = 0;; p++) {
+            MORE();
+            if (hexval(d[p]) < 0)
+                break;
+            if (nd == 16 || size > ((1ULL << 60) - 1) >> 4)
+                return -1;
+            size = size << 4 | (uint64_t)hexval(d[p]);
+            nd++;
+        }
+        if (!nd)
+            return -1;
+        /* *( ";" token [ "=" ( token / quoted-string ) ] ) */
+        ext0 = p;
+        while (d[p] == ';') {
+            p++;
+            EXT_BYTE();
+            if (!is_tchar(d[p]))
+                return -1;
+            for (;; p++) {
+                EXT_BYTE();
+                if (!is_tchar(d[p]))
+                    break;
+            }
+            if (d[p] != '=')
+                continue;
+            p++;
+            EXT_BYTE();
+            if (is_tchar(d[p])) {
+                for (;; p++) {
+                    EXT_BYTE();
+                    if (!is_tchar(d[p]))
+                        break;
+                }
+            } else if (d[p] == '"') {
+                for (p++;; p++) {
+                    EXT_BYTE();
+                    if (d[p] == '"')
+                        break;
+                    if (d[p] == '\\') {
+                        p++;
+                        EXT_BYTE();
+                    } else if (d[p] == '\r' || d[p] == '\n') {
+                        return -1;
+                    }
+                    if (!is_vchar_obs(d[p]))
+                        return -1;
+                }
+                p++;
+                EXT_BYTE();
+            } else {
+                return -1;
+            }
+        }
+        if (d[p] != '\r')
+            return -1;
+        p++;
+        MORE();
+        if (d[p++] != '\n')
+            return -1;
+        if (!size)
+            break;
+        /* chunk-data CRLF */
+        if (n - p < size)
+            return 0;
+        p += size;
+        MORE();
+        if (d[p++] != '\r')
+            return -1;
+        MORE();
+        if (d[p++] != '\n')
+            return -1;
+    }
+    /* trailer-section CRLF */
+    for (;;) {
+        size_t start = p;
+
+        MORE();
+        if (d[p] == '\r') {
+            p++;
+            MORE();
+            if (d[p] != '\n')
+                return -1;
+            *used = p + 1;
+            return 1;
+        }
+        for (;; p++) {
+            MORE();
+            if (trl + (p - start) >= max)
+                return -1;
+            if (d[p] == ':' && p > start)
+                break;
+            if (!is_tchar(d[p]))
+                return -1;
+        }
+        for (p++;; p++) {
+            MORE();
+            if (trl + (p - start) >= max)
+                return -1;
+            if (d[p] == '\r')
+                break;
+            if (!is_vchar_obs(d[p]))
+                return -1;
+        }
+        p++;
+        MORE();
+        if (trl + (p - start) >= max || d[p] != '\n')
+            return -1;
+        p++;
+        trl += p - start;
+    }
+#undef MORE
+#undef EXT_BYTE
+}
+
 /* Scans len bytes in pieces of `step` bytes (0: one call). Returns the body bytes, or -1. */
 static long scan(const uint8_t *data, size_t len, size_t step, struct h1_chunk *c)
 {
@@ -137,22 +297,29 @@ static int chunk_same(const struct h1_chunk *a, const struct h1_chunk *b)
     if (a->err_msg || b->err_msg)
         return a->err_msg && b->err_msg && !strcmp(a->err_msg, b->err_msg);
     return a->state == b->state && a->left == b->left && a->size == b->size &&
-           a->ndigits == b->ndigits && a->last == b->last && a->trl_len == b->trl_len;
+           a->ndigits == b->ndigits && a->last == b->last && a->trl_len == b->trl_len &&
+           a->ext_len == b->ext_len;
 }
 
 static void check_chunks(const uint8_t *data, size_t size, size_t split)
 {
     struct h1_chunk one, c;
     long rc, rc2;
-    size_t n;
+    size_t n, used = 0;
+    int ref;
 
     rc = scan(data, size, 0, &one);
     CHECK(rc >= -1 && (rc < 0 || (size_t)rc <= size));
     CHECK(rc < 0 || (size_t)rc == size || one.state == H1_CHK_DONE);
     CHECK(rc >= 0 || one.err_msg != NULL);
-    CHECK(one.trl_len <= MAX_TRAILERS);
+    CHECK(one.trl_len <= MAX_TRAILERS && one.ext_len <= MAX_TRAILERS);
 
     CHECK(scan(data, size, 1, &c) == rc && chunk_same(&c, &one));
+
+    /* the independent decoder agrees: same verdict, same body length */
+    ref = ref_chunked(data, size, MAX_TRAILERS, &used);
+    CHECK(ref == (rc < 0 ? -1 : one.state == H1_CHK_DONE ? 1 : 0));
+    CHECK(ref != 1 || used == (size_t)rc);
 
     /* two pieces, cut where the input says */
     c = (struct h1_chunk){ 0 };

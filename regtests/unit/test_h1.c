@@ -115,8 +115,8 @@ static void test_request_ok(void)
     s = "POST /up HTTP/1.1\nhost: h\ncontent-length: 42\nexpect: 100-CONTINUE\n"
         "connection: close\n\n";
     head_ok(1, s, "bare LF line ends", &m);
-    is_int(m.flags, H1_F_VER_11 | H1_F_HOST | H1_F_CLEN | H1_F_EXPECT_100 | H1_F_CONN_CLOSE,
-           "flags with bare LF");
+    is_int(m.flags, H1_F_VER_11 | H1_F_HOST | H1_F_CLEN | H1_F_CONN_CLOSE,
+           "flags with bare LF (Expect is forwarded, not interpreted)");
     is_int(m.body_len, 42, "body_len");
 
     s = "GET / HTTP/1.0\r\nExpect: 100-continue\r\n\r\n";
@@ -422,6 +422,7 @@ static int chunk_same(const struct h1_chunk *a, const struct h1_chunk *b)
 {
     return a->state == b->state && a->left == b->left && a->size == b->size &&
            a->ndigits == b->ndigits && a->last == b->last && a->trl_len == b->trl_len &&
+           a->ext_len == b->ext_len &&
            (a->err_msg && b->err_msg ? !strcmp(a->err_msg, b->err_msg) : a->err_msg == b->err_msg);
 }
 
@@ -477,16 +478,22 @@ static void test_chunks(void)
 
     CHUNK_OK(body, "valid chunked body");
     CHUNK_OK("0\r\n\r\n", "last chunk only");
-    CHUNK_OK("0\n\n", "bare LF everywhere");
-    CHUNK_OK("3\nabc\n0\n\n", "bare LF after data");
-    CHUNK_OK("A \t ;ext\r\n0123456789\r\n0 \r\n\r\n", "BWS after the size");
-    CHUNK_OK("2;\xff\t\x80\r\nab\r\n0\r\n\r\n", "obs-text and HTAB in an extension");
+    CHUNK_OK("000\r\n\r\n", "last chunk with leading zeros");
+    CHUNK_OK("A\r\n0123456789\r\nb\r\n0123456789a\r\n0\r\n\r\n", "upper and lower case hex");
+    CHUNK_OK("2;a\r\nab\r\n2;a=b;c;d=\"\"\r\nab\r\n0;last\r\n\r\n", "extensions");
+    CHUNK_OK("2;n=\"a \\\" \\\\ \t\x80\\\xff;=\"\r\nab\r\n0\r\n\r\n",
+             "quoted-string extension: SP, HTAB, obs-text, quoted-pairs, ';' and '='");
+    CHUNK_OK("2;!#$%&'*+-.^_`|~09AZaz=!#$%&'*+-.^_`|~\r\nab\r\n0\r\n\r\n", "tchar extension");
     CHUNK_OK("1\r\n\r\r\n0\r\n\r\n", "data may hold any byte");
+    CHUNK_OK("1\r\n\n\r\n0\r\n\r\n", "data may hold a LF");
     chunk_case("fffffffffffffff\r\n", 17, 17, H1_CHK_DATA, NULL, "15 hex digits");
-    CHUNK_OK("1\r\nx\r\n0\r\nX-Sum: abc\r\nY:\r\nZ: a \x80 b\n\r\n", "trailers");
+    chunk_case("0fffffffffffffff\r\n", 18, 18, H1_CHK_DATA, NULL, "16 hex digits, one a zero");
+    CHUNK_OK("0000000000000001\r\nx\r\n0\r\n\r\n", "16 digits with leading zeros");
+    CHUNK_OK("1\r\nx\r\n0\r\nX-Sum: abc\r\nY:\r\nZ: a \x80 b\r\n\r\n", "trailers");
     chunk_case(next, strlen(next), 13, H1_CHK_DONE, NULL, "stops after the final CRLF");
     chunk_case("4\r\nab", 5, 5, H1_CHK_DATA, NULL, "inside data");
     chunk_case("0\r\nX: y\r", 8, 8, H1_CHK_TRL_LF, NULL, "inside trailers");
+    chunk_case("1;a=\"x", 6, 6, H1_CHK_EXT_QS, NULL, "inside a quoted extension");
     chunk_case("", 0, 0, H1_CHK_SIZE, NULL, "nothing");
 
     rc = scan_once("fffffffffffffff\r\n", 17, 0, &c);
@@ -497,17 +504,62 @@ static void test_chunks(void)
     CHUNK_BAD("g\r\n", "chunk size", "non-hex size");
     CHUNK_BAD("5g\r\nhello\r\n", "chunk size", "non-hex after digits");
     CHUNK_BAD("-1\r\n", "chunk size", "negative size");
+    CHUNK_BAD("+1\r\nx\r\n", "chunk size", "plus sign");
     CHUNK_BAD("0x5\r\nhello\r\n", "chunk size", "0x prefix");
     CHUNK_BAD(" 5\r\nhello\r\n", "chunk size", "leading SP");
-    CHUNK_BAD("5 5\r\nhello\r\n", "chunk size", "digits after BWS");
-    CHUNK_BAD("1000000000000000\r\n", "too large", "16 hex digits");
-    CHUNK_BAD("0000000000000001\r\n", "too large", "16 digits with leading zeros");
+    CHUNK_BAD("5 5\r\nhello\r\n", "whitespace after chunk size", "digits after SP");
+    CHUNK_BAD("1000000000000000\r\n", "too large", "16 hex digits: 2^60");
+    CHUNK_BAD("ffffffffffffffff\r\n", "too large", "16 hex digits: 2^64 - 1");
+    CHUNK_BAD("10000000000000005\r\n", "too large", "17 hex digits: 2^64 + 5 wraps to 5");
+    CHUNK_BAD("00000000000000001\r\n", "too large", "17 digits with leading zeros");
     CHUNK_BAD("5\rhello\r\n", "CR not followed by LF", "bare CR after size");
     CHUNK_BAD("5\x01\r\nhello\r\n", "chunk size", "CTL after size");
+
+    /* leniencies that were accepted and forwarded as they were: a server reading them
+     * another way is desynchronised */
+    CHUNK_BAD("0\n\n", "bare LF", "bare LF everywhere");
+    CHUNK_BAD("3\nabc\r\n0\r\n\r\n", "bare LF in chunk size line", "bare LF after size");
+    CHUNK_BAD("3\r\nabc\n0\r\n\r\n", "bare LF after chunk data", "bare LF after data");
+    CHUNK_BAD("3;a\nabc\r\n0\r\n\r\n", "bare LF in chunk size line", "bare LF after ext");
+    CHUNK_BAD("3;a=b\nabc\r\n0\r\n\r\n", "bare LF in chunk size line", "bare LF after value");
+    CHUNK_BAD("3;a=\"b\"\nabc\r\n0\r\n\r\n", "bare LF in chunk size line",
+              "bare LF after a quoted value");
+    CHUNK_BAD("3;\nabc\r\n0\r\n\r\n", "bare LF in chunk size line", "bare LF after ';'");
+    CHUNK_BAD("0\nX: y\r\n\r\n", "bare LF in chunk size line", "bare LF after the last chunk");
+    CHUNK_BAD("0\r\nX: y\n\r\n", "bare LF in trailer", "bare LF after a trailer");
+    CHUNK_BAD("0\r\nX\n\r\n", "bare LF in trailer", "bare LF in a trailer name");
+    CHUNK_BAD("0\r\n\n", "bare LF ending the chunked body", "bare LF as the final line");
+    CHUNK_BAD("0\r\nX: y\r\n\n", "bare LF ending the chunked body", "bare LF after trailers");
+    CHUNK_BAD("5 \r\nhello\r\n0\r\n\r\n", "whitespace after chunk size", "SP after the size");
+    CHUNK_BAD("5\t\r\nhello\r\n0\r\n\r\n", "whitespace after chunk size", "HTAB after size");
+    CHUNK_BAD("0 \r\n\r\n", "whitespace after chunk size", "SP after the last chunk size");
+    CHUNK_BAD("5 ;a\r\nhello\r\n0\r\n\r\n", "whitespace after chunk size", "BWS before ';'");
+    CHUNK_BAD("5; a\r\nhello\r\n0\r\n\r\n", "whitespace in chunk extension", "BWS after ';'");
+    CHUNK_BAD("5;a =b\r\nhello\r\n", "whitespace in chunk extension", "BWS before '='");
+    CHUNK_BAD("5;a= b\r\nhello\r\n", "whitespace in chunk extension", "BWS after '='");
+    CHUNK_BAD("5;a=b \r\nhello\r\n", "whitespace in chunk extension", "SP after a value");
+    CHUNK_BAD("5;a \r\nhello\r\n", "whitespace in chunk extension", "SP after a name");
+    CHUNK_BAD("5;a=\"b\" \r\nhello\r\n", "after quoted", "SP after a quoted value");
+
+    /* extensions: only ;name[=token|quoted-string] */
+    CHUNK_BAD("2;\xff\t\x80\r\nab\r\n0\r\n\r\n", "extension", "obs-text in an extension name");
     CHUNK_BAD("5;a\x01\r\nhello\r\n", "extension", "CTL in extension");
     CHUNK_BAD("5;a\x7f\r\nhello\r\n", "extension", "DEL in extension");
     chunk_case("5;a\0\r\n", 6, -1, 0, "extension", "NUL in extension");
     CHUNK_BAD("5;a\rb\r\nhello\r\n", "CR not followed by LF", "bare CR in extension");
+    CHUNK_BAD("5;\r\nhello\r\n", "extension", "empty extension");
+    CHUNK_BAD("5;;a\r\nhello\r\n", "extension", "empty extension between ';'");
+    CHUNK_BAD("5;=b\r\nhello\r\n", "extension", "extension without a name");
+    CHUNK_BAD("5;a=\r\nhello\r\n", "extension", "'=' without a value");
+    CHUNK_BAD("5;a=b=c\r\nhello\r\n", "extension", "two '='");
+    CHUNK_BAD("5;a=b\"c\"\r\nhello\r\n", "extension", "quote inside a token");
+    CHUNK_BAD("5;a=\"b\"c\r\nhello\r\n", "after quoted", "token after a quoted value");
+    CHUNK_BAD("5;a=\"b\r\nhello\r\n", "unterminated quoted", "CR inside a quoted value");
+    CHUNK_BAD("5;a=\"b\n\"\r\nhello\r\n", "unterminated quoted", "LF inside a quoted value");
+    CHUNK_BAD("5;a=\"b\\\r\nhello\r\n", "extension", "quoted-pair of a CR");
+    CHUNK_BAD("5;a=\"\x01\"\r\nhello\r\n", "extension", "CTL in a quoted value");
+    CHUNK_BAD("5;a\"b\"\r\nhello\r\n", "extension", "quote in a name");
+
     CHUNK_BAD("5\r\nhelloX\r\n0\r\n\r\n", "missing CRLF after chunk data", "data too long");
     CHUNK_BAD("5\r\nhello\rX0\r\n\r\n", "missing CRLF after chunk data", "CR then garbage");
     CHUNK_BAD("5\r\nhello0\r\n\r\n", "missing CRLF after chunk data", "no CRLF after data");
@@ -518,6 +570,14 @@ static void test_chunks(void)
     CHUNK_BAD("0\r\n:y\r\n\r\n", "trailer name", "empty trailer name");
     CHUNK_BAD("0\r\nX: a\x01\r\n\r\n", "trailer value", "CTL in trailer value");
     CHUNK_BAD("0\r\nX: a\rb\r\n\r\n", "CR not followed by LF", "bare CR in trailer");
+
+    /* extension size bound, per size line: ";a=0123456789" is 13 bytes */
+    rc = scan_once("1;a=0123456789\r\nx\r\n1;a=0123456789\r\n", 35, 13, &c);
+    ok(rc == 35 && c.state == H1_CHK_DATA && c.ext_len == 0, "extensions at the bound (%ld)",
+       rc);
+    rc = scan_once("1;a=0123456789\r\n", 16, 12, &c);
+    ok(rc == -1 && c.err_msg && strstr(c.err_msg, "chunk extensions too large"),
+       "extensions over the bound");
 
     /* trailer size bound: "X: 0123456789\r\n" is 15 bytes */
     rc = scan_once("0\r\nX: 0123456789\r\n\r\n", 20, 15, &c);
