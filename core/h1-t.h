@@ -76,6 +76,9 @@ struct h1_chunk {
     uint32_t ext_len;           /* bytes of extensions on the current size line (bounded) */
     int last;                   /* the current chunk is the last one (size 0) */
     uint32_t trl_len;           /* bytes of trailers seen (bounded) */
+    unsigned char tname_len;    /* bytes of the current trailer name kept in tname (> size:
+                                 * longer than any refused name) */
+    char tname[18];             /* the current trailer name, lower case (refused names) */
     const char *err_msg;        /* static description when the scan fails */
 };
 

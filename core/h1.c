@@ -13,6 +13,7 @@
 
 #include <limits.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Character classes, one lookup per byte on the hot paths */
 #define C_TCHAR 0x01 /* tchar (RFC 9110 5.6.2): method and field-name bytes */
@@ -51,9 +52,10 @@ static const unsigned char h1_cls[256] = { CLS64(0), CLS64(64), CLS64(128), CLS6
 #define H1_CLEN_MAX (1ULL << 62)
 
 /* chunk-size: 16 hex digits at most (leading zeros included, as Go's net/http), and a value
- * below 2^60 that leaves headroom in the callers' 64-bit counters. */
+ * below 2^31, as HAProxy (which refuses larger sizes): chunk lines are forwarded as written,
+ * and a server that keeps the size in 32 bits must not read 0x100000005 as 5. */
 #define H1_CHK_MAX_DIGITS 16
-#define H1_CHK_SIZE_MAX   ((1ULL << 60) - 1)
+#define H1_CHK_SIZE_MAX   ((1ULL << 31) - 1)
 
 /* State of one head parse; lives on the stack of h1_parse_request()/h1_parse_response(). */
 struct h1_ctx {
@@ -288,7 +290,11 @@ static int on_content_length(struct h1_ctx *x, const struct h1_hdr *h)
 
 /* Transfer-Encoding: HTTP/1.1 only, never with Content-Length, chunked at most once and last
  * (possibly across several headers; that chunked is present at all is checked at the end of
- * the head). Empty list elements are ignored (RFC 9110 5.6.1). Returns 1 or -1. */
+ * the head). Empty list elements are ignored (RFC 9110 5.6.1). In a request, chunked is the
+ * only coding accepted (as HAProxy, which answers 422 to others): sluice does not decode
+ * another coding, and a server that expects exactly "chunked" would otherwise read the body
+ * as the next request; the server gets one "transfer-encoding: chunked" header rebuilt by
+ * the caller. Returns 1 or -1. */
 static int on_transfer_encoding(struct h1_ctx *x, const struct h1_hdr *h)
 {
     struct h1_msg *m = x->m;
@@ -306,6 +312,8 @@ static int on_transfer_encoding(struct h1_ctx *x, const struct h1_hdr *h)
         if (!l)
             continue;
         chunked = h1_ieq((const char *)x->buf + s, l, "chunked");
+        if (x->is_req && !chunked)
+            return fail(m, s, "transfer coding other than chunked in a request");
         if (x->te_chunked)
             return fail(m, s, chunked ? "chunked applied more than once"
                                       : "chunked is not the last transfer coding");
@@ -572,6 +580,8 @@ static int chk_size_byte(struct h1_chunk *c, unsigned char ch)
         if (c->ndigits == H1_CHK_MAX_DIGITS || c->size > H1_CHK_SIZE_MAX >> 4)
             return chk_fail(c, "chunk size too large");
         c->size = c->size << 4 | (unsigned)(ch <= '9' ? ch - '0' : (ch | 0x20) - 'a' + 10);
+        if (c->size > H1_CHK_SIZE_MAX)
+            return chk_fail(c, "chunk size too large");
         c->ndigits++;
         return 0;
     }
@@ -630,17 +640,46 @@ static int chk_ext_byte(struct h1_chunk *c, unsigned char ch)
     }
 }
 
+/* Trailer fields that change how a message is framed or routed (RFC 9110 6.5.1): sluice
+ * forwards trailers as they are, and a server that merges trailers into the header section
+ * would act on values sluice's rules never saw. Refused (HAProxy 2.6 drops Content-Length
+ * and forwards the others). */
+static int chk_trailer_forbidden(const struct h1_chunk *c)
+{
+    static const char *const names[] = {"content-length", "transfer-encoding", "host",
+                                         "connection", "trailer"};
+
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (c->tname_len == strlen(names[i]) && !memcmp(c->tname, names[i], c->tname_len))
+            return 1;
+    return 0;
+}
+
+/* Keeps one byte of the current trailer name (lower case) while it may still be a refused one. */
+static void chk_trailer_name_byte(struct h1_chunk *c, unsigned char ch)
+{
+    if (c->tname_len < sizeof(c->tname))
+        c->tname[c->tname_len] = (char)lower(ch);
+    if (c->tname_len <= sizeof(c->tname))
+        c->tname_len++;
+}
+
 /* One byte of a trailer field line; ndigits, unused after the last chunk, tells whether the
  * colon was seen (0: in the name, 1: in the value). Returns 0 or -1. */
 static int chk_trailer_byte(struct h1_chunk *c, unsigned char ch)
 {
     if (!c->ndigits) {
-        if (ch == ':')
+        if (ch == ':') {
+            if (chk_trailer_forbidden(c))
+                return chk_fail(c, "framing or routing field in trailers");
             c->ndigits = 1;
-        else if (!HAS(ch, C_TCHAR))
+        } else if (HAS(ch, C_TCHAR)) {
+            chk_trailer_name_byte(c, ch);
+        } else {
             return chk_fail(c, ch == '\n'      ? "bare LF in trailer"
                                : HAS(ch, C_WS) ? "whitespace before the colon in trailer"
                                                : "invalid character in trailer name");
+        }
     } else if (ch == '\r') {
         c->state = H1_CHK_TRL_LF;
     } else if (!HAS(ch, C_VAL)) {
@@ -696,6 +735,8 @@ static int chk_byte(struct h1_chunk *c, unsigned char ch, uint32_t max_trailers)
                                                : "invalid character in trailer name");
         c->state = H1_CHK_TRL_LINE;
         c->ndigits = 0;
+        c->tname_len = 0;
+        chk_trailer_name_byte(c, ch);
         break;
     case H1_CHK_TRL_LINE:
         if (chk_trailer_byte(c, ch) < 0)

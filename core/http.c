@@ -495,6 +495,13 @@ static int build_server_request(struct stream *s)
             return -1;
         s->flags |= SF_SRV_KA;
     }
+    if (s->rqb.mode == BODY_CHUNKED) {
+        /* One canonical header: the server reads the framing sluice parsed, whatever the
+         * client wrote (empty list elements, several lines, letter case). */
+        http_hdr_del(rq, "transfer-encoding", 17);
+        if (http_hdr_add(rq, "transfer-encoding", 17, "chunked", 7) < 0)
+            return -1;
+    }
     head = http_msg_build(rq, 1, &s->arena, &s->srv_head_len);
     if (!head)
         return -1;
@@ -776,20 +783,35 @@ static void response_head(struct stream *s)
         return;
     }
     if (m.status < 200 && !(m.status == 101 && (s->flags & SF_UPGRADE))) {
-        /* 1xx interim answer (100 Continue, 103 Early Hints): forward it as is. */
-        char *copy = arena_strndup(&s->arena, buf_peek(s->res), (size_t)n);
+        /* 1xx interim answer (100 Continue, 103 Early Hints): forwarded rebuilt with CRLF line
+         * ends, without framing headers (a 1xx has no body). A 101 the request did not ask
+         * for would leave the client in a tunnel sluice is not in: refused, as HAProxy. */
+        struct http_msg im;
+        uint32_t len = 0;
+        char *copy = NULL;
 
+        if (m.status == 101) {
+            bad_response(s, "101 Switching Protocols to a request that asked for no upgrade");
+            return;
+        }
+        if (http_msg_init(&im, buf_peek(s->res), &m, 0, &s->arena) == 0) {
+            http_hdr_del(&im, "transfer-encoding", 17);
+            http_hdr_del(&im, "content-length", 14);
+            copy = http_msg_build(&im, 0, &s->arena, &len);
+        }
+        if (!copy) {
+            bad_response(s, "out of memory");
+            return;
+        }
         buf_consume(s->res, (uint32_t)n);
         s->hd_seen = 0;
         if (!s->res->data) {
             buf_put(s->res);
             s->res = NULL;
         }
-        if (copy) {
-            s->hs = copy;
-            s->hs_len = (uint32_t)n;
-            s->hs_off = 0;
-        }
+        s->hs = copy;
+        s->hs_len = len;
+        s->hs_off = 0;
         return;
     }
     if (http_msg_init(rs, buf_peek(s->res), &m, 0, &s->arena) < 0) {
@@ -816,6 +838,10 @@ static void response_head(struct stream *s)
         s->rs = RS_TUNNEL;
     } else if ((s->flags & SF_HEAD_REQ) || rs->status == 204 || rs->status == 304) {
         s->rsb = (struct body){.mode = BODY_NONE, .done = 1};
+        /* a 204 has no body, hence no framing (HAProxy strips it too); a 304 keeps the
+         * headers of the representation it stands for */
+        if (rs->status == 204)
+            http_hdr_del(rs, "transfer-encoding", 17);
     } else if (m.flags & H1_F_CHUNKED) {
         s->rsb = (struct body){.mode = BODY_CHUNKED};
     } else if (m.flags & H1_F_CLEN) {

@@ -136,7 +136,19 @@ static int hexval(uint8_t c)
  * prefix, more needed) or 1 with *used = the body's length. A non-incremental twin of
  * h1_chunk_scan() sharing no code with it: the two must agree on every input, so what sluice
  * forwards as valid is what a strict peer decodes. Limits as the scanner's: 16 digits and
- * below 2^60, max extension bytes per line and of trailers. */
+ * below 2^31, max extension bytes per line and of trailers; no framing or routing field
+ * (Content-Length, Transfer-Encoding, Host, Connection, Trailer) in trailers. */
+static int ref_forbidden_trailer(const uint8_t *name, size_t len)
+{
+    static const char *const names[] = {"content-length", "transfer-encoding", "host",
+                                         "connection", "trailer"};
+
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (len == strlen(names[i]) && !strncasecmp((const char *)name, names[i], len))
+            return 1;
+    return 0;
+}
+
 static int ref_chunked(const uint8_t *d, size_t n, size_t max, size_t *used)
 {
     size_t p = 0, trl = 0, ext0;
@@ -160,9 +172,11 @@ static int ref_chunked(const uint8_t *d, size_t n, size_t max, size_t *used)
             MORE();
             if (hexval(d[p]) < 0)
                 break;
-            if (nd == 16 || size > ((1ULL << 60) - 1) >> 4)
+            if (nd == 16)
                 return -1;
             size = size << 4 | (uint64_t)hexval(d[p]);
+            if (size > (1ULL << 31) - 1)
+                return -1;
             nd++;
         }
         if (!nd)
@@ -245,8 +259,11 @@ static int ref_chunked(const uint8_t *d, size_t n, size_t max, size_t *used)
             MORE();
             if (trl + (p - start) >= max)
                 return -1;
-            if (d[p] == ':' && p > start)
+            if (d[p] == ':' && p > start) {
+                if (ref_forbidden_trailer(d + start, p - start))
+                    return -1;
                 break;
+            }
             if (!is_tchar(d[p]))
                 return -1;
         }
