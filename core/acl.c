@@ -1343,6 +1343,22 @@ static int acl_match(const struct acl *a, struct smp_env *env)
     return 0;
 }
 
+const char *acl_cond_unusable(const struct acl_cond *c, unsigned where)
+{
+    for (int i = 0; i < c->n; i++)
+        for (int j = 0; j < c->suites[i].n; j++) {
+            const struct acl *a = c->suites[i].terms[j].acl;
+            const struct acl_term *t;
+
+            for (t = a->terms; t; t = t->next)
+                if (term_usable(t, where))
+                    break;
+            if (!t && a->terms)
+                return smp_expr_fetch_name(a->terms->expr);
+        }
+    return NULL;
+}
+
 int acl_cond_exec(const struct acl_cond *c, struct smp_env *env)
 {
     int res = 0;

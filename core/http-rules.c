@@ -355,42 +355,58 @@ static enum http_rule_ret act_allow(struct http_rule *r, struct stream *s, struc
 
 /* ---- answers: deny, return, redirect ----------------------------------------------------- */
 
-/* Builds "HTTP/1.1 <status> <reason>" + headers + body into the arena and sends it. */
+/* Builds "HTTP/1.1 <status> <reason>" + headers + body into the arena and sends it. The
+ * header values are rendered first, so that the answer is laid out once in one arena block
+ * of the exact size (no allocation outside the request's arena). */
 static enum http_rule_ret answer(struct http_rule *r, struct stream *s, int status,
                                  const char *body, uint32_t blen, const char *extra_hdrs)
 {
-    struct strbuf sb = {0};
+    const char *reason = http_reason(status);
+    char **vals = NULL;
+    uint32_t *lens = NULL;
+    size_t need;
+    struct strbuf sb;
     char *raw;
 
-    strbuf_printf(&sb, "HTTP/1.1 %d %s\r\n", status, http_reason(status));
+    if (status < 200 || status == 204 || status == 304)
+        blen = 0; /* 1xx, 204 and 304 carry no body (RFC 9110) */
+    /* status line, content-length line and final CRLF, with room to spare */
+    need = 64 + strlen(reason) + blen + (extra_hdrs ? strlen(extra_hdrs) : 0) +
+           (r->ctype ? strlen(r->ctype) + 18 : 0);
+    if (r->nhdrs) {
+        vals = arena_alloc(&s->arena, sizeof(*vals) * (size_t)r->nhdrs);
+        lens = arena_alloc(&s->arena, sizeof(*lens) * (size_t)r->nhdrs);
+        if (!vals || !lens)
+            return HTTP_RULE_ERROR;
+    }
+    for (int i = 0; i < r->nhdrs; i++) {
+        vals[i] = render(r->hdrs[i].fmt, s, &lens[i]);
+        if (!vals[i])
+            return HTTP_RULE_ERROR;
+        need += strlen(r->hdrs[i].name) + lens[i] + 4;
+    }
+    raw = arena_alloc(&s->arena, need);
+    if (!raw)
+        return HTTP_RULE_ERROR;
+    strbuf_init_fixed(&sb, raw, need);
+    strbuf_printf(&sb, "HTTP/1.1 %d %s\r\n", status, reason);
     if (r->ctype)
         strbuf_printf(&sb, "content-type: %s\r\n", r->ctype);
     for (int i = 0; i < r->nhdrs; i++) {
-        uint32_t vl;
-        char *v = render(r->hdrs[i].fmt, s, &vl);
-
-        if (!v) {
-            strbuf_free(&sb);
-            return HTTP_RULE_ERROR;
-        }
-        strbuf_printf(&sb, "%s: %.*s\r\n", r->hdrs[i].name, (int)vl, v);
+        strbuf_printf(&sb, "%s: ", r->hdrs[i].name);
+        strbuf_add(&sb, vals[i], lens[i]);
+        strbuf_puts(&sb, "\r\n");
     }
     if (extra_hdrs)
-        strbuf_printf(&sb, "%s", extra_hdrs);
+        strbuf_puts(&sb, extra_hdrs);
     if (status >= 200 && status != 204 && status != 304)
         strbuf_printf(&sb, "content-length: %u\r\n", blen);
-    else
-        blen = 0; /* 1xx, 204 and 304 carry no body (RFC 9110) */
-    strbuf_printf(&sb, "\r\n");
+    strbuf_puts(&sb, "\r\n");
     if (blen)
         strbuf_add(&sb, body, blen);
-    raw = sb.buf && strbuf_ok(&sb) ? arena_strndup(&s->arena, sb.buf, sb.len) : NULL;
-    if (!raw) {
-        strbuf_free(&sb);
-        return HTTP_RULE_ERROR;
-    }
+    if (!strbuf_ok(&sb))
+        return HTTP_RULE_ERROR; /* the size computed above was wrong: never send a cut answer */
     http_answer_raw(s, raw, (uint32_t)sb.len);
-    strbuf_free(&sb);
     return HTTP_RULE_DONE;
 }
 
@@ -486,7 +502,9 @@ static enum http_rule_ret act_redirect(struct http_rule *r, struct stream *s, st
  * transaction gets an error, and the reason is logged once per request. */
 static enum http_rule_ret eval_failed(struct stream *s)
 {
-    log_warning("%s: request refused: %s", s->fe->id, s->env.err);
+    log_warning("%s: %s refused: %s", s->fe->id, s->txn.res.present ? "response" : "request",
+                s->env.err);
+    s->env.err = NULL; /* handled: the error answer and its after-response rules run clean */
     return HTTP_RULE_ERROR;
 }
 
@@ -1155,6 +1173,17 @@ static int check_http_mode(void)
                 cfg_warn_at(&px->where, NULL, "'%s' rules ignored as they require HTTP mode "
                             "(this %s is in mode tcp; first one at line %d)", kinds[i].kw,
                             px->kind, kinds[i].list->where.line);
+        /* sluice evaluates a tcp proxy's use_backend conditions on the connection only
+         * (HAProxy 2.6 would look into a buffered request): say so rather than never match */
+        for (const struct use_be *u = pr->use_be; u; u = u->next) {
+            const char *f = u->cond ? acl_cond_unusable(u->cond, SMP_USE_L4) : NULL;
+
+            if (f)
+                cfg_warn_at(&u->where, NULL, "use_backend condition will never match: "
+                            "keyword '%s' needs an HTTP request, and this %s is in mode tcp "
+                            "(sluice does not inspect the content of tcp connections)", f,
+                            px->kind);
+        }
     }
     return 0;
 }

@@ -527,6 +527,10 @@ static int connect_server(struct stream *s)
         if (next)
             strm_srv_key(s, next, &key);
         s->flags &= ~SF_SRV_ATTACHED;
+        if (s->env.err) { /* an undecided sni: no connection at all (the caller answers) */
+            release_server(s, 1, 0);
+            return -1;
+        }
         if (next && next == s->target && conn_key_eq(&key, &s->srv_key) &&
             (s->srv.flags & CONN_F_CONNECTED) &&
             !(s->srv.flags & (CONN_F_EOF | CONN_F_ERROR))) {
@@ -623,6 +627,7 @@ static void process_request(struct stream *s, const struct h1_msg *m)
     be = http_rules_backend(s, s->fe);
     if (s->env.err) { /* a use_backend condition could not be decided: fail closed */
         log_warning("%s: request refused: %s", s->fe->id, s->env.err);
+        s->env.err = NULL;
         set_term(s, 'I', 'R');
         http_answer_status(s, 500);
         return;
@@ -651,6 +656,13 @@ static void process_request(struct stream *s, const struct h1_msg *m)
         return;
     }
     if (connect_server(s) < 0) {
+        if (s->env.err) { /* the server's sni expression could not be decided */
+            log_warning("%s: request refused: %s", s->fe->id, s->env.err);
+            s->env.err = NULL;
+            set_term(s, 'I', 'R');
+            http_answer_status(s, 500);
+            return;
+        }
         set_term(s, 's', 'C');
         http_answer_status(s, 503);
         return;
@@ -751,6 +763,8 @@ static void bad_response(struct stream *s, const char *why)
 }
 
 /* Parses the server's answer head; forwards interim 1xx answers. */
+static void server_failed(struct stream *s);
+
 static void response_head(struct stream *s)
 {
     struct h1_msg m = {.hdrs = h1_scratch, .max_hdrs = max_hdrs()};
@@ -772,6 +786,8 @@ static void response_head(struct stream *s)
     if (n == 0) {
         if (s->res->data >= (uint32_t)(global.bufsize - global.maxrewrite))
             bad_response(s, "response head too large");
+        else if ((s->srv.flags & (CONN_F_EOF | CONN_F_ERROR)) && !(s->flags & SF_SRV_ATTACHED))
+            server_failed(s); /* the server closed in the middle of the head: 502 at once */
         return;
     }
     if (n < 0) {
@@ -962,6 +978,10 @@ static void server_failed(struct stream *s)
         s->retries_left = s->be->conf.retries;
         if (strm_connect(s) == 0)
             return;
+        if (s->env.err) { /* the sni could not be decided this time: no replay */
+            log_warning("%s: request not replayed: %s", s->fe->id, s->env.err);
+            s->env.err = NULL;
+        }
     }
     if (s->rs == RS_WAIT) {
         set_term(s, 'S', 'H');

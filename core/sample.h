@@ -34,6 +34,11 @@ struct acl_cond *acl_cond_parse(char **args, int nargs, struct proxy *px, unsign
 /* Evaluates a condition: 1 when the rule applies, 0 otherwise. */
 int acl_cond_exec(const struct acl_cond *c, struct smp_env *env);
 
+/* For warnings about conditions placed where their fetches find nothing: the name of the
+ * first fetch of an ACL of c none of whose terms can be evaluated with only the SMP_USE_*
+ * bits of `where`, or NULL when every ACL may match there. */
+const char *acl_cond_unusable(const struct acl_cond *c, unsigned where);
+
 /* Variables: "proc.name", "sess.name", "txn.name", "req.name", "res.name". */
 /* Parses a variable name. Returns 0 and fills scope/name, or -1 with *err. */
 int vars_parse_name(const char *text, enum var_scope *scope, const char **name, char **err);

@@ -213,6 +213,12 @@ static int connect_to(struct stream *s, struct server *srv)
     s->srv_be = s->be;
     s->info.t.Tw = 0;
     strm_srv_key(s, srv, &s->srv_key);
+    if (s->env.err) {
+        /* the sni expression could not be decided (a regex at its limit): never connect
+         * without the name, or with another one; no retry either (strm_connect_srv) */
+        errno = EINVAL;
+        return -1;
+    }
     if ((s->flags & SF_HTTP) && http_may_reuse(s) &&
         reuse_get(&s->srv_key, &s->srv, srv_io_cb, s)) {
         s->flags |= SF_REUSED;
@@ -243,6 +249,8 @@ int strm_connect_srv(struct stream *s, struct server *srv)
     while (srv) {
         if (connect_to(s, srv) == 0)
             return 0;
+        if (s->env.err)
+            return -1; /* an evaluation error is not a connection failure: no retry */
         if (s->retries_left-- <= 0)
             return -1;
         s->info.retries++;
@@ -652,7 +660,17 @@ static void strm_start(struct stream *s)
         return;
     }
     /* mode tcp: use_backend rules see the connection (addresses, ports) */
+    s->env.err = NULL;
     s->be = http_rules_backend(s, s->fe);
+    if (s->env.err) {
+        /* a condition could not be decided (a regex at its limit): fail closed, never fall
+         * through to the default backend */
+        log_warning("%s: connection refused: %s", s->fe->id, s->env.err);
+        s->env.err = NULL;
+        memcpy(s->info.term, "PR", 2);
+        strm_free(s);
+        return;
+    }
     if (!s->be)
         s->be = s->fe->defbe;
     s->env.be = s->be;
@@ -663,6 +681,13 @@ static void strm_start(struct stream *s)
     }
     s->retries_left = s->be->conf.retries;
     if (strm_connect(s) < 0) {
+        if (s->env.err) { /* the server's sni could not be decided */
+            log_warning("%s: connection refused: %s", s->fe->id, s->env.err);
+            s->env.err = NULL;
+            memcpy(s->info.term, "PR", 2);
+            strm_free(s);
+            return;
+        }
         memcpy(s->info.term, "SC", 2);
         strm_free(s);
         return;
