@@ -17,9 +17,12 @@ struct xprt_ops {
     const char *name;                                        /* "raw", "tls" */
     /* Returns bytes read (> 0), 0 at end of stream, CONN_AGAIN or CONN_ERROR. */
     ssize_t (*recv)(struct conn *c, void *buf, size_t len);
-    /* Returns bytes written (>= 0), CONN_AGAIN or CONN_ERROR. */
+    /* Returns bytes written (> 0), CONN_AGAIN or CONN_ERROR; 0 only when len is 0. A send
+     * never reports an end of stream: a peer gone is CONN_ERROR (errno EPIPE, ECONNRESET).
+     * Callers take a 0 for bytes to send as CONN_ERROR, never as progress (see conn_send). */
     ssize_t (*send)(struct conn *c, const void *buf, size_t len);
-    /* Same for a vector of n buffers (a head and a body in one call). */
+    /* Same for a vector of n buffers (a head and a body in one call); 0 only when they are
+     * all empty. */
     ssize_t (*sendv)(struct conn *c, const struct iovec *iov, int n);
     /* Closes the write direction. Returns 0 or -1. */
     int (*shutw)(struct conn *c);

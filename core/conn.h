@@ -41,6 +41,11 @@ static inline ssize_t conn_recv(struct conn *c, void *buf, size_t len)
     return c->xprt->recv(c, buf, len);
 }
 
+/* Sending (struct xprt_ops): bytes written (> 0), CONN_AGAIN (wait for the event c->xwant
+ * or CONN_EV_WRITE) or CONN_ERROR (errno set). 0 is returned only for nothing to send: a
+ * transport never returns 0 for bytes it was given. A caller that gets 0 for a non-empty
+ * buffer takes it as CONN_ERROR: counted as progress, it would loop forever, and waited on,
+ * it could wait for an event that never comes. */
 static inline ssize_t conn_send(struct conn *c, const void *buf, size_t len)
 {
     return c->xprt->send(c, buf, len);

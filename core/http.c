@@ -201,7 +201,7 @@ static uint32_t flush(struct conn *c, const char *hd, uint32_t *hd_off, uint32_t
         r = conn_sendv(c, iov, n);
         if (r == CONN_AGAIN)
             break;
-        if (r < 0) {
+        if (r <= 0) { /* 0 for bytes to send breaks the transport contract: no progress */
             c->flags |= CONN_F_ERROR | CONN_F_SHUTW;
             break;
         }

@@ -335,7 +335,7 @@ static uint64_t push(struct conn *to, struct buf **bufp, ev_tstamp *last, uint64
                 shm_add(ctr, (uint64_t)n);
             continue;
         }
-        if (n == CONN_ERROR) {
+        if (n == CONN_ERROR || n == 0) { /* 0 for bytes to send: see conn_send() */
             /* The peer is gone: what it has not taken can never reach it. */
             to->flags |= CONN_F_ERROR | CONN_F_SHUTW;
             b->data = 0;

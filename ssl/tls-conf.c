@@ -161,12 +161,29 @@ static void narrow(int v, int *min, int *max)
         return;
 }
 
+/* 1 when the cipher string part p (len bytes) names finite-field Diffie-Hellman suites: a
+ * suite of that family (DHE-*, EDH-*, ADH-*) or one of OpenSSL's aliases for them. */
+static int dh_part(const char *p, size_t len)
+{
+    static const char *const dh_aliases[] = {"DH", "DHE", "EDH", "ADH", "kDHE", "kEDH", "kDH",
+                                             "aDH", NULL};
+
+    if (len > 4 && (!strncmp(p, "DHE-", 4) || !strncmp(p, "EDH-", 4) || !strncmp(p, "ADH-", 4)))
+        return 1;
+    for (int k = 0; dh_aliases[k]; k++)
+        if (strlen(dh_aliases[k]) == len && !strncmp(p, dh_aliases[k], len))
+            return 1;
+    return 0;
+}
+
 /* What BoringSSL cannot do in a TLS 1.2 cipher list that OpenSSL (so HAProxy) accepts, and
  * which configurations generated for HAProxy name (Mozilla's "intermediate" and "old"
- * profiles): finite-field Diffie-Hellman suites (DHE-*, EDH-*, ADH-*), and the CBC suites
- * with SHA-256/384 MACs. Returns the reason for a name of that kind, NULL for another. A
- * name with an operator ('!', '-', '+') excludes or moves suites: one of the DH family
- * (!DHE, !kEDH...) concerns nothing BoringSSL has and is dropped as well. */
+ * profiles, cipherli.st's "EECDH+AESGCM:EDH+AESGCM"): finite-field Diffie-Hellman suites,
+ * and the CBC suites with SHA-256/384 MACs. Returns the reason for a name of that kind, NULL
+ * for another. A token is a selection, behind an optional operator ('!', '-', '+': exclude,
+ * remove, move): parts joined by '+' select the suites that match every part, so a token
+ * with one DH part (DHE-RSA-AES128-GCM-SHA256, DHE, EDH+AESGCM, kEDH+AESGCM, !aDH...) only
+ * ever concerns DH suites, which BoringSSL does not have: it is dropped. */
 static const char *cipher_missing(const char *e)
 {
     static const char *const cbc_sha2[] = {
@@ -174,14 +191,18 @@ static const char *cipher_missing(const char *e)
         "ECDHE-RSA-AES256-SHA384",   "AES128-SHA256",           "AES256-SHA256",
         NULL,
     };
-    static const char *const dh_aliases[] = {"DH", "DHE", "EDH", "ADH", "kDHE", "kEDH", "kDH",
-                                             "aDH", NULL};
     int op = e[0] == '!' || e[0] == '-' || e[0] == '+';
     const char *n = e + op;
 
-    if (!strncmp(n, "DHE-", 4) || !strncmp(n, "EDH-", 4) || !strncmp(n, "ADH-", 4) ||
-        (op && cfg_in_list(n, dh_aliases)))
-        return "finite-field DHE";
+    for (const char *p = n;;) {
+        size_t k = strcspn(p, "+");
+
+        if (dh_part(p, k))
+            return "finite-field DHE";
+        if (!p[k])
+            break;
+        p += k + 1;
+    }
     if (!op && cfg_in_list(n, cbc_sha2))
         return "CBC with a SHA-256/384 MAC";
     return NULL;

@@ -500,9 +500,17 @@ static ssize_t truncated(struct conn *c, struct tls_conn *tc)
     return CONN_ERROR;
 }
 
-/* Maps a failed library call to the transport contract and records what it waits for. */
-static ssize_t io_result(struct conn *c, struct tls_conn *tc, int r)
+/* What a failed library call was: the outcome of an SSL_ERROR_SYSCALL depends on it. */
+enum io_op { IO_READ, IO_WRITE, IO_HANDSHAKE };
+
+/* Maps a failed library call to the transport contract and records what it waits for.
+ * Only a read may end a stream: a write never returns 0 (see struct xprt_ops), so every
+ * failure of SSL_write but "again" is CONN_ERROR with the write's errno. The peer's EOF
+ * (rd_eof) decides only what a read or a handshake returns: once a client has half-closed,
+ * a write toward it that meets a reset is an error, not an end of stream. */
+static ssize_t io_result(struct conn *c, struct tls_conn *tc, int r, enum io_op op)
 {
+    int err = errno; /* the write's, still fresh: nothing ran since the library's socket call */
     int e = SSL_get_error(tc->ssl, r);
 
     switch (e) {
@@ -515,18 +523,28 @@ static ssize_t io_result(struct conn *c, struct tls_conn *tc, int r)
         c->xwant = CONN_EV_WRITE;
         return CONN_AGAIN;
     case SSL_ERROR_ZERO_RETURN:
+        if (op == IO_WRITE) {
+            ERR_clear_error();
+            errno = EPIPE;
+            return CONN_ERROR;
+        }
         return 0;
     case SSL_ERROR_SYSCALL:
         ERR_clear_error();
+        if (op == IO_WRITE) {
+            errno = err ? err : EPIPE;
+            return CONN_ERROR;
+        }
         if (tc->rd_eof)
             return truncated(c, tc);
-        /* a failed socket call: the read's own errno, or the write's (still fresh) */
-        errno = tc->rd_errno ? tc->rd_errno : errno ? errno : EIO;
+        /* a failed socket read: its own errno */
+        errno = tc->rd_errno ? tc->rd_errno : err ? err : EIO;
         return CONN_ERROR;
     default:
         if (log_debug_on)
             log_debug("TLS error: %s", tls_lib_error());
         ERR_clear_error();
+        errno = EPROTO;
         return CONN_ERROR;
     }
 }
@@ -545,7 +563,7 @@ static ssize_t tls_recv(struct conn *c, void *buf, size_t len)
         c->xwant = 0;
         return r;
     }
-    return io_result(c, tc, r);
+    return io_result(c, tc, r, IO_READ);
 }
 
 static ssize_t tls_send(struct conn *c, const void *buf, size_t len)
@@ -560,7 +578,7 @@ static ssize_t tls_send(struct conn *c, const void *buf, size_t len)
         c->xwant = 0;
         return r;
     }
-    return io_result(c, tc, r);
+    return io_result(c, tc, r, IO_WRITE);
 }
 
 /* A head and a body in one record: copied into one staging buffer (a retry after
@@ -739,7 +757,7 @@ int tls_handshake(struct conn *c)
         c->xwant = 0;
         return 1;
     }
-    return io_result(c, tc, r) == CONN_AGAIN ? 0 : -1;
+    return io_result(c, tc, r, IO_HANDSHAKE) == CONN_AGAIN ? 0 : -1;
 }
 
 const char *tls_conn_version(const struct conn *c)
