@@ -519,7 +519,7 @@ static void session_flush(struct cli_session *s)
             return;
         }
     }
-    session_want(s, s->out.len ? EV_WRITE : (s->closing || s->eof ? 0 : EV_READ));
+    session_want(s, s->out.len ? EV_WRITE : (s->closing || s->eof || s->waiting ? 0 : EV_READ));
 }
 
 /* A line's commands have all answered (ret from run_line()). */
@@ -566,12 +566,18 @@ struct strbuf *cli_session_out(struct cli_session *s)
     return &s->out;
 }
 
+int cli_session_gone(const struct cli_session *s)
+{
+    return s->gone;
+}
+
 void cli_session_resume(struct cli_session *s)
 {
     int ret = 0;
 
     s->waiting = 0;
     if (s->gone) {
+        strbuf_free(&s->out); /* what a handler wrote anyway */
         free(s->rest);
         free(s);
         return;
@@ -597,8 +603,10 @@ static void session_cb(struct ev_loop *lp, ev_io *w, int revents)
 {
     struct cli_session *s = w->data;
 
-    if ((revents & EV_READ) && s->inlen == sizeof(s->in) && s->waiting) {
-        session_want(s, s->out.len ? EV_WRITE : 0); /* full: read again once resumed */
+    if ((revents & EV_READ) && s->waiting) {
+        /* Nothing is read while a command waits: no answer (not even "Command line too
+         * long") may come ahead of its own; reading resumes with cli_session_resume(). */
+        session_want(s, s->out.len ? EV_WRITE : 0);
         return;
     }
     if (revents & EV_READ) {
