@@ -13,6 +13,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "log.h"
+
 struct chan_out {
     struct chan_out *next;
     size_t len, off;           /* frame bytes, bytes sent */
@@ -98,6 +100,7 @@ static void chan_fail(struct chan *c)
 static int chan_dispatch(struct chan *c)
 {
     size_t off = 0;
+    uint64_t base = c->rpos - c->inlen; /* stream position of c->in[0] */
 
     while (c->inlen - off >= CHAN_HDR) {
         const unsigned char *h = c->in + off;
@@ -108,9 +111,17 @@ static int chan_dispatch(struct chan *c)
             return -1;
         if (c->inlen - off - CHAN_HDR < len)
             break;
+        c->frame_end = base + off + CHAN_HDR + len;
         c->on_msg(c, h[4], seq, h + CHAN_HDR, len);
         if (c->fd < 0)
             return -1;
+        /* descriptors of this frame its handler did not take: never given to the next */
+        while (c->nrfds && c->rfdpos[0] <= c->frame_end) {
+            int fd = chan_take_fd(c);
+
+            close(fd);
+        }
+        c->frame_end = 0;
         off += CHAN_HDR + len;
     }
     memmove(c->in, c->in + off, c->inlen - off);
@@ -161,23 +172,38 @@ static void chan_read(struct chan *c)
     n = recvmsg(c->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
         return;
+    /* Descriptors are matched to frames by position: one lost or in excess would hand a
+     * frame's handler another frame's socket. The channel fails instead. */
     for (struct cmsghdr *cm = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; cm; cm = CMSG_NXTHDR(&mh, cm)) {
         int nf = (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-        int *fds = (int *)CMSG_DATA(cm);
+        int fds[CHAN_MAX_FDS];
 
         if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
             continue;
+        if (nf > CHAN_MAX_FDS)
+            nf = CHAN_MAX_FDS; /* cannot be: cbuf holds no more */
+        memcpy(fds, CMSG_DATA(cm), sizeof(int) * (size_t)nf);
         for (int i = 0; i < nf; i++) {
-            if (c->nrfds < (int)(sizeof(c->rfds) / sizeof(c->rfds[0])))
+            if (c->nrfds < (int)(sizeof(c->rfds) / sizeof(c->rfds[0]))) {
+                c->rfdpos[c->nrfds] = c->rpos + (uint64_t)n;
                 c->rfds[c->nrfds++] = fds[i];
-            else
+            } else {
                 close(fds[i]);
+                mh.msg_flags |= MSG_CTRUNC; /* as lost as if the kernel had cut them */
+            }
         }
+    }
+    if (n > 0 && (mh.msg_flags & MSG_CTRUNC)) {
+        log_alert("master/worker channel: descriptors received were cut (more than %d per "
+                  "frame, or more than the channel holds): closing it", CHAN_MAX_FDS);
+        chan_fail(c);
+        return;
     }
     if (n <= 0) {
         chan_fail(c);
         return;
     }
+    c->rpos += (uint64_t)n;
     c->inlen += (size_t)n;
     if (chan_dispatch(c) < 0 && c->fd >= 0)
         chan_fail(c);
@@ -267,10 +293,12 @@ int chan_take_fd(struct chan *c)
 {
     int fd;
 
-    if (!c->nrfds)
+    if (!c->nrfds || c->rfdpos[0] > c->frame_end)
         return -1;
     fd = c->rfds[0];
-    memmove(c->rfds, c->rfds + 1, sizeof(int) * (size_t)--c->nrfds);
+    --c->nrfds;
+    memmove(c->rfds, c->rfds + 1, sizeof(int) * (size_t)c->nrfds);
+    memmove(c->rfdpos, c->rfdpos + 1, sizeof(uint64_t) * (size_t)c->nrfds);
     return fd;
 }
 

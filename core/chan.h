@@ -20,7 +20,8 @@ struct chan;
 /* A complete frame arrived: its type, sequence number and payload (valid during the call). */
 typedef void (*chan_msg_fn)(struct chan *c, uint8_t type, uint32_t seq, const uint8_t *data,
                             uint32_t len);
-/* The peer closed the channel, or it failed: the channel is already closed when called. */
+/* The peer closed the channel, or it failed (broken framing, descriptors cut by the kernel
+ * (MSG_CTRUNC) or more than it can hold): the channel is already closed when called. */
 typedef void (*chan_close_fn)(struct chan *c);
 
 struct chan_out;
@@ -31,7 +32,13 @@ struct chan {
     unsigned char *in;         /* bytes received, not dispatched yet */
     size_t inlen, incap;
     int rfds[CHAN_MAX_FDS * 2];/* descriptors received and not taken yet (chan_take_fd) */
+    uint64_t rfdpos[CHAN_MAX_FDS * 2]; /* of each: the stream position (rpos) after the read
+                                        * that brought it: it belongs to the frame holding the
+                                        * byte just before */
     int nrfds;
+    uint64_t rpos;             /* bytes received since chan_init() */
+    uint64_t frame_end;        /* stream position after the frame being dispatched, 0 when
+                                * none: chan_take_fd() gives only that frame's descriptors */
     struct chan_out *outq;     /* frames not fully sent, oldest first */
     struct chan_out **outtail;
     size_t outbytes;           /* bytes waiting in outq */
@@ -51,7 +58,9 @@ struct iovec;
 int chan_send(struct chan *c, uint8_t type, uint32_t seq, const struct iovec *iov, int n,
               const int *fds, int nfds);
 
-/* Returns the oldest descriptor received and not taken yet, or -1. The caller owns it. */
+/* From a frame's handler: returns the oldest descriptor that came with this frame and is not
+ * taken yet, or -1. The caller owns it. Those the handler does not take are closed when it
+ * returns. */
 int chan_take_fd(struct chan *c);
 
 /* Closes the socket, drops the queue and every descriptor not taken. Idempotent. */

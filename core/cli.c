@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <netinet/in.h>
 #include <unistd.h>
 
 #include "cfg.h"
@@ -231,6 +232,37 @@ static struct cfg_kw cli_kws[] = {
     {0},
 };
 
+/* 1 when ss is an IPv4/IPv6 address other than loopback (wildcards included). */
+static int reachable_from_network(const struct sockaddr_storage *ss)
+{
+    if (ss->ss_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
+
+        return (ntohl(in->sin_addr.s_addr) >> 24) != 127;
+    }
+    if (ss->ss_family == AF_INET6) {
+        const struct in6_addr *a = &((const struct sockaddr_in6 *)ss)->sin6_addr;
+
+        if (IN6_IS_ADDR_V4MAPPED(a))
+            return a->s6_addr[12] != 127;
+        return !IN6_IS_ADDR_LOOPBACK(a);
+    }
+    return 0;
+}
+
+/* The master CLI is parsed by the master, root when sluice starts as root, at admin level:
+ * TCP is accepted (HAProxy does, varnishtest uses it) but only loopback is reasonable. */
+static void warn_master_tcp(const struct sockaddr_storage *ss)
+{
+    char a[128];
+
+    if (reachable_from_network(ss))
+        log_warning("master socket (-S) on %s: the master CLI is reachable from the network; "
+                    "it is parsed by the master process (root if started as root) at admin "
+                    "level: bind it to a UNIX socket or a loopback address",
+                    parse_addr_str(ss, a, sizeof(a)));
+}
+
 int cli_add_master_socket(const char *spec, char **err)
 {
     char *copy = str_dup(spec), *save = NULL, *addr, *opt;
@@ -247,6 +279,8 @@ int cli_add_master_socket(const char *spec, char **err)
         goto out;
     l->where.file = "command line";
     l->where.line = 0;
+    if (l->addr.kind == PARSE_ADDR_INET)
+        warn_master_tcp(&l->addr.ss);
     while ((opt = strtok_r(NULL, ",", &save))) {
         if (socket_option(opt, strtok_r(NULL, ",", &save), l, err) < 0)
             goto out;
@@ -266,6 +300,13 @@ int cli_bind_all(void)
 
         if (l->addr.kind == PARSE_ADDR_FD) {
             l->fd = sock_adopt_listener(l->addr.fd, 16, &err);
+            if (l->fd >= 0 && l->master) {
+                struct sockaddr_storage ss;
+                socklen_t sl = sizeof(ss);
+
+                if (getsockname(l->fd, (struct sockaddr *)&ss, &sl) == 0)
+                    warn_master_tcp(&ss);
+            }
         } else if (l->addr.kind == PARSE_ADDR_UNIX) {
             l->fd = sock_bind_unix(((struct sockaddr_un *)&l->addr.ss)->sun_path, 16, l->mode,
                                    l->uid, l->gid, &err);
@@ -519,7 +560,7 @@ static void session_flush(struct cli_session *s)
             return;
         }
     }
-    session_want(s, s->out.len ? EV_WRITE : (s->closing || s->eof ? 0 : EV_READ));
+    session_want(s, s->out.len ? EV_WRITE : (s->closing || s->eof || s->waiting ? 0 : EV_READ));
 }
 
 /* A line's commands have all answered (ret from run_line()). */
@@ -566,12 +607,18 @@ struct strbuf *cli_session_out(struct cli_session *s)
     return &s->out;
 }
 
+int cli_session_gone(const struct cli_session *s)
+{
+    return s->gone;
+}
+
 void cli_session_resume(struct cli_session *s)
 {
     int ret = 0;
 
     s->waiting = 0;
     if (s->gone) {
+        strbuf_free(&s->out); /* what a handler wrote anyway */
         free(s->rest);
         free(s);
         return;
@@ -597,8 +644,10 @@ static void session_cb(struct ev_loop *lp, ev_io *w, int revents)
 {
     struct cli_session *s = w->data;
 
-    if ((revents & EV_READ) && s->inlen == sizeof(s->in) && s->waiting) {
-        session_want(s, s->out.len ? EV_WRITE : 0); /* full: read again once resumed */
+    if ((revents & EV_READ) && s->waiting) {
+        /* Nothing is read while a command waits: no answer (not even "Command line too
+         * long") may come ahead of its own; reading resumes with cli_session_resume(). */
+        session_want(s, s->out.len ? EV_WRITE : 0);
         return;
     }
     if (revents & EV_READ) {

@@ -41,6 +41,9 @@ void cli_release(void);
  * lets the session go on. */
 struct strbuf *cli_session_out(struct cli_session *s);
 void cli_session_resume(struct cli_session *s);
+/* The session was closed while its command waited (the client left, or a send failed): its
+ * answer goes nowhere, the handler should not write it. cli_session_resume() is still due. */
+int cli_session_gone(const struct cli_session *s);
 
 /* The level of a session (CLI_LVL_*) and whether it is on the master socket. */
 int cli_session_level(const struct cli_session *s);

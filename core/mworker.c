@@ -40,6 +40,8 @@ struct mw_slot {
     int ready;             /* the worker reported its loop running */
     int adopter;           /* slot accepting on this slot's sockets while it has no worker
                             * ready, -1 when none */
+    int needs_stand_in;    /* its worker died and no successor is ready yet: its sockets are
+                            * lent (never at first start: a worker forked then holds them) */
     ev_tstamp started;     /* loop time the worker started */
     time_t started_wall;   /* wall clock time it started (show proc) */
     int fails;             /* consecutive quick deaths */
@@ -318,6 +320,7 @@ static void worker_died(int slot, int status)
             slots[i].adopter = -1;
             adopt_slot(i);
         }
+    s->needs_stand_in = 1;
     adopt_slot(slot);
     /* At once, unless the slot is crash-looping: then 0.1s, 0.2s, ... up to 10s. */
     s->fails = loop_now() - s->started >= MW_STABLE_AFTER ? 1 : s->fails + 1;
@@ -469,28 +472,43 @@ void mw_replay_each(void (*fn)(uint8_t type, const void *data, uint32_t len))
         fn(r->type, r->data, r->len);
 }
 
+/* Workers named in the answer to a relayed change; the others are counted ("and K more"), so
+ * that the line stays well within MW_DONE_MAX whatever nbproc is. */
+#define MW_DONE_NAMED 8
+#define MW_DONE_MAX   1024 /* bytes of an MWF_DONE text (the worker reads up to this) */
+
 /* Answers the worker that asked for the change, then forgets it. */
 static void bcast_finish(struct mw_bcast *b)
 {
-    char text[1024];
+    char text[MW_DONE_MAX];
     struct strbuf sb;
     struct iovec iov;
     struct mw_bcast **p;
+    int named = 0, more = 0;
 
     strbuf_init_fixed(&sb, text, sizeof(text));
     for (int i = 0; i < nslots; i++) {
         uint64_t bit = (uint64_t)1 << i;
 
+        if (!((b->unsent | b->failed | b->waiting) & bit))
+            continue;
+        if (named == MW_DONE_NAMED) {
+            more++;
+            continue;
+        }
+        named++;
         if (b->unsent & bit)
             strbuf_printf(&sb, "%sworker #%d (pid %d) was not sent it (its channel is full)",
                           sb.len ? "; " : "", i + 1, (int)b->pids[i]);
         else if (b->failed & bit)
             strbuf_printf(&sb, "%sworker #%d (pid %d) could not apply it", sb.len ? "; " : "",
                           i + 1, (int)b->pids[i]);
-        else if (b->waiting & bit)
+        else
             strbuf_printf(&sb, "%sworker #%d (pid %d) did not acknowledge it within %.0fs",
                           sb.len ? "; " : "", i + 1, (int)b->pids[i], MW_ACK_TIMEOUT);
     }
+    if (more)
+        strbuf_printf(&sb, "; and %d more worker%s", more, more == 1 ? "" : "s");
     if (sb.len)
         log_warning("change relayed for worker #%d: %s", b->from + 1, text);
     iov.iov_base = text;
@@ -620,7 +638,8 @@ static void adopt_slot(int slot)
 {
     int fds[CHAN_MAX_FDS], adopter = -1, n, ncli = slot == 0 ? cli_stats_fds(fds, CHAN_MAX_FDS) : 0;
 
-    if (state != MW_RUNNING || (slots[slot].pid && slots[slot].ready) ||
+    if (state != MW_RUNNING || !slots[slot].needs_stand_in ||
+        (slots[slot].pid && slots[slot].ready) ||
         slots[slot].adopter >= 0 || (!slot_sockets(slot, fds, 1, 0) && !ncli))
         return;
     for (int i = 0; i < nslots; i++)
@@ -679,10 +698,12 @@ static void master_msg(struct chan *c, uint8_t type, uint32_t seq, const uint8_t
     switch (type) {
     case MWF_READY:
         slots[slot].ready = 1;
+        slots[slot].needs_stand_in = 0;
         release_slot(slot);
-        /* slots that died while no worker was ready to adopt their sockets */
+        /* slots that lost their worker while no worker was ready to adopt their sockets
+         * (not the slots whose first worker is still starting: it holds them) */
         for (int i = 0; i < nslots; i++)
-            if (!slots[i].pid || !slots[i].ready)
+            if (slots[i].needs_stand_in)
                 adopt_slot(i);
         break;
     case MWF_RELAY:

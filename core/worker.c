@@ -381,7 +381,7 @@ static void master_msg(struct chan *c, uint8_t type, uint32_t seq, const uint8_t
         break;
     }
     case MWF_DONE: {
-        char text[1025];
+        char text[1025]; /* the master sends at most 1023 bytes (MW_DONE_MAX) */
 
         if (len > sizeof(text) - 1)
             len = sizeof(text) - 1;
@@ -483,8 +483,17 @@ static void start_signals(void)
     }
 }
 
+/* Reports to the master that this worker serves (MWF_READY). */
+static void report_ready(struct ev_loop *lp, ev_timer *w, int revents)
+{
+    chan_send(&mch, MWF_READY, 0, NULL, 0, NULL, 0);
+}
+
 void wrk_run(int slot, int master_fd)
 {
+    static ev_timer ready_delay;
+    const char *delay = slot == 0 ? getenv("SLUICE_TEST_W1_READY_DELAY") : NULL;
+
     char *err = NULL;
 
     wrk_slot = slot;
@@ -508,7 +517,14 @@ void wrk_run(int slot, int master_fd)
     start_signals();
     ev_init(&resume_timer, resume_cb);
     chan_init(&mch, master_fd, master_msg, master_gone, NULL);
-    chan_send(&mch, MWF_READY, 0, NULL, 0, NULL, 0);
+    if (delay && atoi(delay) > 0) {
+        /* Test hook (doc/management.md): worker #1 reports ready that many milliseconds
+         * late, as a slow start would, so that the other workers report ready first. */
+        ev_timer_init(&ready_delay, report_ready, atoi(delay) / 1000.0, 0);
+        ev_timer_start(loop, &ready_delay);
+    } else {
+        report_ready(loop, NULL, 0);
+    }
     log_debug("worker #%d started (pid %d)", slot + 1, (int)getpid());
     ev_run(loop, 0);
     log_debug("worker #%d: no connection left, exiting", slot + 1);

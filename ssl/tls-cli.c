@@ -175,7 +175,9 @@ static void ocsp_relayed(void *ctx, const char *err)
 {
     struct cli_session *s = ctx;
 
-    if (err)
+    if (cli_session_gone(s))
+        ; /* nobody to tell */
+    else if (err)
         strbuf_printf(cli_session_out(s), "OCSP Response updated in this worker but not "
                       "everywhere: %s.\n", err);
     else

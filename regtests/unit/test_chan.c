@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -22,6 +23,8 @@ struct rx {
     uint8_t types[16];
     uint32_t seqs[16];
     int want;              /* stop the loop after this many frames */
+    int take[16];          /* descriptors the handler of frame i takes (at most) */
+    int fds[16][4];        /* those it took, -1 when none */
 };
 
 static struct rx rx;
@@ -39,6 +42,8 @@ static void on_msg(struct chan *c, uint8_t type, uint32_t seq, const uint8_t *da
             break;
         }
     if (rx.frames < 16) {
+        for (int i = 0; i < 4; i++)
+            rx.fds[rx.frames][i] = i < rx.take[rx.frames] ? chan_take_fd(c) : -1;
         rx.lens[rx.frames] = len;
         rx.types[rx.frames] = type;
         rx.seqs[rx.frames] = seq;
@@ -155,18 +160,56 @@ int main(void)
         pipe(p);
         rx.frames = 0;
         rx.want = 1;
+        rx.take[0] = 2;
         is_int(chan_send(&a, 'L', 7, &iov, 1, &p[1], 1), 0, "a frame with a descriptor");
         close(p[1]); /* the channel sent its own duplicate */
         run();
         is_int(rx.frames, 1, "its frame arrived");
-        fd = chan_take_fd(&b);
+        fd = rx.fds[0][0];
         ok(fd >= 0, "the descriptor was received");
+        is_int(rx.fds[0][1], -1, "its handler got no other descriptor");
         ok(fd >= 0 && (fcntl(fd, F_GETFD) & FD_CLOEXEC), "close-on-exec");
         is_int(write(fd, "hi", 2), 2, "it is the pipe's write end");
         close(fd);
         is_int(read(p[0], buf, sizeof(buf)), 2, "what was written arrives on the read end");
-        is_int(chan_take_fd(&b), -1, "no other descriptor");
+        is_int(chan_take_fd(&b), -1, "none outside a handler");
         close(p[0]);
+    }
+
+    /* ---- descriptors belong to their frame: those not taken are closed, never given to
+     * the next frame's handler ---- */
+    {
+        int p1[2], p2[2], fds[2];
+        struct iovec iov = {"fd", 2};
+        struct stat st1, st2;
+        char c;
+
+        pipe(p1);
+        pipe(p2);
+        fcntl(p1[0], F_SETFL, O_NONBLOCK);
+        memset(&rx, 0, sizeof(rx));
+        rx.want = 3;
+        rx.take[0] = 0; /* takes nothing of its two */
+        rx.take[1] = 2; /* takes its one descriptor, and would take a leftover */
+        rx.take[2] = 1; /* has none */
+        fds[0] = fds[1] = p1[1];
+        is_int(chan_send(&a, 'A', 1, &iov, 1, fds, 2), 0, "frame 1 with two descriptors");
+        is_int(chan_send(&a, 'B', 2, &iov, 1, &p2[1], 1), 0, "frame 2 with one");
+        is_int(chan_send(&a, 'C', 3, &iov, 1, NULL, 0), 0, "frame 3 with none");
+        close(p1[1]);
+        close(p2[1]);
+        run();
+        is_int(rx.frames, 3, "the three frames arrived");
+        ok(rx.fds[1][0] >= 0 && fstat(rx.fds[1][0], &st1) == 0 && fstat(p2[0], &st2) == 0 &&
+           st1.st_ino == st2.st_ino, "frame 2's handler got frame 2's descriptor");
+        is_int(rx.fds[1][1], -1, "and no other");
+        is_int(rx.fds[2][0], -1, "frame 3's handler got none");
+        is_int((int)read(p1[0], &c, 1), 0, "frame 1's descriptors, not taken, were closed");
+        is_int(b.nrfds, 0, "none is left in the channel");
+        if (rx.fds[1][0] >= 0)
+            close(rx.fds[1][0]);
+        close(p1[0]);
+        close(p2[0]);
     }
 
     /* ---- the peer closes ---- */
@@ -175,6 +218,41 @@ int main(void)
     run();
     is_int(rx.closed, 1, "the other side's end-of-file is reported once");
     is_int(a.fd, -1, "and the channel is closed");
+
+    /* ---- descriptors cut by the kernel (MSG_CTRUNC): the channel fails ---- */
+    {
+        int sp[2], p[2], nfd = CHAN_MAX_FDS + 8, fds[CHAN_MAX_FDS + 8];
+        unsigned char frame[CHAN_HDR] = {0, 0, 0, 0, 'x', 0, 0, 0, 1};
+        char cbuf[CMSG_SPACE(sizeof(int) * (CHAN_MAX_FDS + 8))], c;
+        struct iovec iov = {frame, sizeof(frame)};
+        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+                            .msg_controllen = sizeof(cbuf)};
+        struct cmsghdr *cm;
+
+        pipe(p);
+        fcntl(p[0], F_SETFL, O_NONBLOCK);
+        for (int i = 0; i < nfd; i++)
+            fds[i] = p[1];
+        memset(cbuf, 0, sizeof(cbuf));
+        cm = CMSG_FIRSTHDR(&mh);
+        cm->cmsg_level = SOL_SOCKET;
+        cm->cmsg_type = SCM_RIGHTS;
+        cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfd);
+        memcpy(CMSG_DATA(cm), fds, sizeof(int) * (size_t)nfd);
+        socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp);
+        chan_init(&a, sp[0], on_msg, on_close, NULL);
+        memset(&rx, 0, sizeof(rx));
+        rx.take[0] = 4;
+        is_int((int)sendmsg(sp[1], &mh, 0), CHAN_HDR,
+               "a frame with %d descriptors (more than CHAN_MAX_FDS)", nfd);
+        close(p[1]);
+        run();
+        is_int(rx.closed, 1, "the descriptors were cut: the channel is closed");
+        is_int(rx.frames, 0, "nothing dispatched");
+        is_int((int)read(p[0], &c, 1), 0, "and none of the descriptors is left open");
+        close(sp[1]);
+        close(p[0]);
+    }
 
     /* ---- a peer that breaks the framing ---- */
     {
