@@ -131,6 +131,7 @@ static void master_chan_closed(struct chan *c);
 
 static int fork_worker(int slot)
 {
+    sigset_t all, old;
     int sp[2];
     pid_t pid;
 
@@ -138,8 +139,16 @@ static int fork_worker(int slot)
         log_alert("cannot create the channel of worker #%d: %s", slot + 1, strerror(errno));
         return -1;
     }
+    /* Signals are blocked across fork: until the child has dropped the master's handlers, a
+     * SIGTERM would run them in the child (writing into the master's event pipe) and be lost,
+     * and the worker would outlive a stop by the master's 2 s grace. The child then takes
+     * the default dispositions, so a stop that arrives before it installs its own handlers
+     * still ends it. */
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &old);
     pid = fork();
     if (pid < 0) {
+        sigprocmask(SIG_SETMASK, &old, NULL);
         log_alert("cannot fork worker #%d: %s", slot + 1, strerror(errno));
         close(sp[0]);
         close(sp[1]);
@@ -148,8 +157,12 @@ static int fork_worker(int slot)
     if (pid == 0) {
         close(sp[0]);
         child_cleanup(slot);
+        for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+            signal(sigs[i].signum, SIG_DFL);
+        sigprocmask(SIG_SETMASK, &old, NULL);
         wrk_run(slot, sp[1]);
     }
+    sigprocmask(SIG_SETMASK, &old, NULL);
     close(sp[1]);
     /* non-blocking with an output queue: a stuck worker never blocks the master */
     chan_init(&slots[slot].ch, sp[0], master_msg, master_chan_closed, &slots[slot]);
