@@ -607,7 +607,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char line[512];
 
         logfmt_render(extra[1], &strm.env, line, sizeof(line));
-        fprintf(stderr, "---- %s\n%.*s\n", line, strm.hs_len > 600 ? 600 : (int)strm.hs_len,
+        fprintf(stderr, "---- %s\n-- to the server:\n%.*s\n-- to the client:\n%.*s\n", line,
+                strm.srv_head_len > 600 ? 600 : (int)strm.srv_head_len,
+                strm.srv_head ? strm.srv_head : "", strm.hs_len > 600 ? 600 : (int)strm.hs_len,
                 strm.hs ? strm.hs : "");
     }
     return 0;
