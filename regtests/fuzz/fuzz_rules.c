@@ -18,12 +18,13 @@
  *   byte 0     flags: bit 0-2 the status of the synthetic response, bit 3 its body is
  *              chunked, bit 4 the response is the text after the request head when that
  *              parses as a response head
- *   byte 1-2   little-endian length A (14 bits), byte 3 the byte A repeats
- *   byte 4-5   length B (14 bits), byte 6 the byte B repeats
+ *   byte 1-2   length A (see prefix_len(): 0..16383, or a power of two -128..+127),
+ *              byte 3 the byte A repeats
+ *   byte 4-5   length B, byte 6 the byte B repeats
  * In the rest, every byte 0x01 stands for A copies of its byte and every 0x02 for B copies
  * (up to tune.bufsize in all): long paths, hosts and header values stay a few bytes in the
  * corpus, and their exact lengths are one integer for the fuzzer to explore (the limits of
- * the rules engine's 8 KB buffers are where bugs were).
+ * buffers, such as the rules engine's 8 KB ones, are where bugs were).
  *
  * How a request is driven: as the worker does it (core/http.c: request_head(),
  * process_request(), response_head(), txn_log()), without sockets. The stream is a static
@@ -291,10 +292,25 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
+/* A length of the prefix (two bytes, little-endian): below 0x8000, the 14 low bits; from
+ * 0x8000, a power of two 2^(6 + bits 8-11) (at most 2^16) plus the low byte as a signed
+ * offset, -128..127, so that lengths just around the sizes of buffers are as likely as any. */
+static size_t prefix_len(const uint8_t *p)
+{
+    unsigned v = p[0] | (unsigned)p[1] << 8, k;
+    long len;
+
+    if (!(v & 0x8000))
+        return v & MAX_EXPAND;
+    k = 6 + ((v >> 8) & 0xf);
+    len = (1L << (k > 16 ? 16 : k)) + (int8_t)p[0];
+    return len < 0 ? 0 : (size_t)len;
+}
+
 /* Expands the input (see the top comment) into `in`. Returns its length. */
 static size_t expand(const uint8_t *d, size_t n)
 {
-    size_t la = (d[1] | (size_t)d[2] << 8) & MAX_EXPAND, lb = (d[4] | (size_t)d[5] << 8) & MAX_EXPAND;
+    size_t la = prefix_len(d + 1), lb = prefix_len(d + 4);
     size_t cap = (size_t)global.bufsize, o = 0;
 
     for (size_t i = PREFIX; i < n && o < cap; i++) {
