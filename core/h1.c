@@ -52,8 +52,8 @@ static const unsigned char h1_cls[256] = { CLS64(0), CLS64(64), CLS64(128), CLS6
 #define H1_CLEN_MAX (1ULL << 62)
 
 /* chunk-size: 16 hex digits at most (leading zeros included, as Go's net/http), and a value
- * below 2^31, as HAProxy (which refuses larger sizes): chunk lines are forwarded as written,
- * and a server that keeps the size in 32 bits must not read 0x100000005 as 5. */
+ * below 2^31 (HAProxy 2.6 forwards larger ones, re-encoded): chunk lines are forwarded as
+ * written, and a server that keeps the size in 32 bits must not read 0x100000005 as 5. */
 #define H1_CHK_MAX_DIGITS 16
 #define H1_CHK_SIZE_MAX   ((1ULL << 31) - 1)
 

@@ -30,12 +30,13 @@ int h1_parse_response(const char *buf, uint32_t len, struct h1_msg *m);
  * or -1 when the encoding is invalid (c->err_msg; the error is sticky).
  * The framing is checked strictly because callers forward it byte for byte: a server reading
  * it must see the same chunks. Accepted: chunk-size = 1*16HEXDIG (leading zeros included)
- * below 2^60, extensions `;name` or `;name=token` or `;name="quoted-string"` (RFC 9110 5.6.4)
+ * below 2^31, extensions `;name` or `;name=token` or `;name="quoted-string"` (RFC 9110 5.6.4)
  * repeated, at most max_trailers bytes per line, CRLF after the size line and after the data,
  * trailer field lines (token name, colon, field-value) ending with CRLF, at most max_trailers
  * bytes in all, then CRLF. Refused: any bare LF or bare CR in the framing, whitespace after
  * the size or anywhere in the extensions (BWS, which a sender MUST NOT generate), CTL bytes,
- * an overflowing size, obs-fold or whitespace before the colon in trailers. */
+ * an overflowing size, obs-fold or whitespace before the colon in trailers, framing and
+ * routing fields (Content-Length, Transfer-Encoding, Host, Connection, Trailer) in trailers. */
 long h1_chunk_scan(struct h1_chunk *c, const char *buf, size_t len, uint32_t max_trailers);
 
 /* Index of the first header named `name` (case-insensitive) at or after index `from`,

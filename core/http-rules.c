@@ -106,6 +106,8 @@ static char *render(struct logfmt *f, struct stream *s, uint32_t *len)
         log_debug("%s: a rendered value is longer than %d bytes", s->fe->id, RULE_BUF - 1);
         return NULL;
     }
+    if (s->env.err)
+        return NULL; /* a part could not be decided (env.err): the rule fails, nothing sent */
     *len = (uint32_t)sb.len;
     return arena_strndup(&s->arena, tmp, sb.len);
 }
@@ -500,9 +502,9 @@ static enum http_rule_ret act_redirect(struct http_rule *r, struct stream *s, st
 /* An evaluation that could not be decided (s->env.err: a regex at its match limit) fails
  * closed: whatever the rule was (a deny that would not match, an allow that would), the
  * transaction gets an error, and the reason is logged once per request. */
-static enum http_rule_ret eval_failed(struct stream *s)
+static enum http_rule_ret eval_failed(struct stream *s, const struct http_msg *m)
 {
-    log_warning("%s: %s refused: %s", s->fe->id, s->txn.res.present ? "response" : "request",
+    log_warning("%s: %s refused: %s", s->fe->id, m == &s->txn.req ? "request" : "response",
                 s->env.err);
     s->env.err = NULL; /* handled: the error answer and its after-response rules run clean */
     return HTTP_RULE_ERROR;
@@ -517,13 +519,13 @@ static enum http_rule_ret run(struct http_rule *list, struct stream *s, struct h
             int match = acl_cond_exec(r->cond, &s->env);
 
             if (s->env.err)
-                return eval_failed(s);
+                return eval_failed(s, m);
             if (!match)
                 continue;
         }
         ret = r->fn(r, s, m);
         if (s->env.err)
-            return eval_failed(s);
+            return eval_failed(s, m);
         if (ret != HTTP_RULE_CONT)
             return ret;
     }
@@ -1179,10 +1181,10 @@ static int check_http_mode(void)
             const char *f = u->cond ? acl_cond_unusable(u->cond, SMP_USE_L4) : NULL;
 
             if (f)
-                cfg_warn_at(&u->where, NULL, "use_backend condition will never match: "
-                            "keyword '%s' needs an HTTP request, and this %s is in mode tcp "
-                            "(sluice does not inspect the content of tcp connections)", f,
-                            px->kind);
+                cfg_warn_at(&u->where, NULL, "use_backend condition uses keyword '%s', which "
+                            "needs an HTTP request: in this %s, which is in mode tcp, it finds "
+                            "nothing (sluice does not inspect the content of tcp connections)",
+                            f, px->kind);
         }
     }
     return 0;

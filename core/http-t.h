@@ -49,6 +49,7 @@ struct http_txn {
     struct http_msg res;        /* the response head (present once received or generated) */
     struct arena *arena;        /* storage for this transaction's new strings (reset at end) */
     int status;                 /* status sent to the client (for logs), 0 before */
+    uint64_t req_clen;          /* the request's Content-Length as parsed (req.flags H1_F_CLEN) */
     int log_level;              /* set-log-level override, -1: unset */
 };
 

@@ -75,7 +75,8 @@ static void txn_init(struct stream *s)
     s->res_bytes = 0;
     s->hd_seen = 0;
     s->flags &= ~(SF_GENERATED | SF_HEAD_REQ | SF_UPGRADE | SF_LOGGED | SF_SRV_KA |
-                  SF_REQ_SENT | SF_REUSED);
+                  SF_REQ_SENT | SF_REUSED | SF_NO_AFTER);
+    s->env.err = NULL; /* an undecided evaluation belongs to the transaction that had it */
     s->rq = RQ_IDLE;
     s->rs = RS_WAIT;
     s->req_start = loop_now();
@@ -120,6 +121,20 @@ static void txn_log(struct stream *s)
     s->info.srvconn = s->target ? s->target->cur_conns : 0;
     s->env.info = &s->info;
     log_traffic(&s->env);
+    s->env.err = NULL; /* a log-format regsub at its limit decides nothing after the fact */
+}
+
+/* http-after-response rules of the backend, then of the frontend, on the answer about to be
+ * sent. Returns 0, or -1 when a rule failed (an undecided evaluation, a value too long): the
+ * caller then replaces the answer with a 500 that runs no after-response rule, as HAProxy
+ * does, rather than send an answer some of the rules were not applied to. */
+static int after_rules(struct stream *s)
+{
+    if (s->flags & SF_NO_AFTER)
+        return 0;
+    if (s->be && s->be != s->fe && http_rules_after(s, s->be) == HTTP_RULE_ERROR)
+        return -1;
+    return http_rules_after(s, s->fe) == HTTP_RULE_ERROR ? -1 : 0;
 }
 
 /* ---- connection modes -------------------------------------------------------------------- */
@@ -376,9 +391,12 @@ void http_answer_raw(struct stream *s, const char *raw, uint32_t len)
     s->env.avail |= SMP_USE_RES;
     s->rsb = (struct body){.mode = BODY_NONE, .done = 1};
     s->rs = RS_BODY;
-    if (s->be && s->be != s->fe)
-        http_rules_after(s, s->be);
-    http_rules_after(s, s->fe);
+    if (after_rules(s) < 0) {
+        s->flags |= SF_NO_AFTER;
+        set_term(s, 'P', 'H');
+        http_answer_status(s, 500);
+        return;
+    }
     client_conn_headers(s, &s->txn.res);
     head = http_msg_build(&s->txn.res, 0, &s->arena, &head_len);
     all = head ? arena_alloc(&s->arena, head_len + body_len) : NULL;
@@ -495,11 +513,21 @@ static int build_server_request(struct stream *s)
             return -1;
         s->flags |= SF_SRV_KA;
     }
+    /* The framing headers are rebuilt from what sluice parsed, whatever the client wrote
+     * (empty list elements, several lines, letter case) and whatever the rules did (a
+     * Content-Length deleted or set on a chunked request): the server must read the body
+     * exactly as sluice forwards it, or it reads part of it as the next request. */
+    http_hdr_del(rq, "transfer-encoding", 17);
+    http_hdr_del(rq, "content-length", 14);
     if (s->rqb.mode == BODY_CHUNKED) {
-        /* One canonical header: the server reads the framing sluice parsed, whatever the
-         * client wrote (empty list elements, several lines, letter case). */
-        http_hdr_del(rq, "transfer-encoding", 17);
         if (http_hdr_add(rq, "transfer-encoding", 17, "chunked", 7) < 0)
+            return -1;
+    } else if (rq->flags & H1_F_CLEN) {
+        /* in the arena: the header keeps the pointer (logs read it after the request) */
+        char *cl = arena_alloc(&s->arena, 24);
+        int n = cl ? snprintf(cl, 24, "%llu", (unsigned long long)s->txn.req_clen) : -1;
+
+        if (n < 0 || http_hdr_add(rq, "content-length", 14, cl, (uint32_t)n) < 0)
             return -1;
     }
     head = http_msg_build(rq, 1, &s->arena, &s->srv_head_len);
@@ -591,6 +619,7 @@ static void process_request(struct stream *s, const struct h1_msg *m)
         s->flags |= SF_CLI_KA;
     else
         s->flags &= ~SF_CLI_KA;
+    txn->req_clen = m->body_len;
     if (m->flags & H1_F_CHUNKED)
         s->rqb = (struct body){.mode = BODY_CHUNKED};
     else if ((m->flags & H1_F_CLEN) && m->body_len)
@@ -854,10 +883,12 @@ static void response_head(struct stream *s)
         s->rs = RS_TUNNEL;
     } else if ((s->flags & SF_HEAD_REQ) || rs->status == 204 || rs->status == 304) {
         s->rsb = (struct body){.mode = BODY_NONE, .done = 1};
-        /* a 204 has no body, hence no framing (HAProxy strips it too); a 304 keeps the
+        /* a 204 has no body, hence no framing (HAProxy strips both too); a 304 keeps the
          * headers of the representation it stands for */
-        if (rs->status == 204)
+        if (rs->status == 204) {
             http_hdr_del(rs, "transfer-encoding", 17);
+            http_hdr_del(rs, "content-length", 14);
+        }
     } else if (m.flags & H1_F_CHUNKED) {
         s->rsb = (struct body){.mode = BODY_CHUNKED};
     } else if (m.flags & H1_F_CLEN) {
@@ -885,9 +916,14 @@ static void response_head(struct stream *s)
         bad_response(s, "response rewrite failed");
         return;
     }
-    if (s->be != s->fe)
-        http_rules_after(s, s->be);
-    http_rules_after(s, s->fe);
+    if (after_rules(s) < 0) {
+        log_debug("%s: http-after-response rule failed: 500", s->fe->id);
+        s->flags |= SF_NO_AFTER;
+        set_term(s, 'P', 'H');
+        s->flags &= ~SF_SRV_KA;
+        http_answer_status(s, 500);
+        return;
+    }
     if (s->rs != RS_TUNNEL)
         s->rs = RS_BODY;
     client_conn_headers(s, rs);

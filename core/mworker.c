@@ -157,8 +157,11 @@ static int fork_worker(int slot)
     if (pid == 0) {
         close(sp[0]);
         child_cleanup(slot);
+        /* SIGHUP and SIGUSR2 are ignored by workers (no reload yet): never let one kill a
+         * worker that has not installed its handlers; the others stop it, as they would */
         for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-            signal(sigs[i].signum, SIG_DFL);
+            signal(sigs[i].signum, sigs[i].signum == SIGHUP || sigs[i].signum == SIGUSR2
+                                       ? SIG_IGN : SIG_DFL);
         sigprocmask(SIG_SETMASK, &old, NULL);
         wrk_run(slot, sp[1]);
     }

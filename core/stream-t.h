@@ -114,5 +114,7 @@ struct stream {
 #define SF_HS_FAILED   0x1000 /* the client's TLS handshake failed or timed out */
 #define SF_SRV_COUNTED 0x2000 /* srv is counted in target->cur_conns (strm_srv_release uncounts) */
 #define SF_ABORT_CLI   0x4000 /* a close-delimited answer was cut: reset the client connection */
+#define SF_NO_AFTER    0x8000 /* an http-after-response rule failed: the 500 that replaces the
+                               * answer runs none (as HAProxy) */
 
 #endif
