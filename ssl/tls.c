@@ -35,6 +35,7 @@
 #include "server.h"
 #include "str.h"
 #include "tls-cert.h"
+#include "tls-compat.h"
 #include "tls-conf.h"
 #include "tls-sess.h"
 #include "tls-t.h"
@@ -147,7 +148,7 @@ static enum ssl_select_cert_result_t use_cert(SSL *ssl, struct tls_bind *b,
         return ssl_select_cert_success;
     if (!SSL_set_min_proto_version(ssl, (uint16_t)(e->min_ver ? e->min_ver : TLS1_2_VERSION)) ||
         !SSL_set_max_proto_version(ssl, (uint16_t)(e->max_ver ? e->max_ver : TLS1_3_VERSION)) ||
-        !SSL_set1_curves_list(ssl, e->curves ? e->curves : TLS_DEFAULT_CURVES) ||
+        !tls_ssl_set_groups(ssl, e->curves ? e->curves : TLS_DEFAULT_CURVES) ||
         !SSL_set1_verify_cert_store(ssl, SSL_CTX_get_cert_store(bc->ctx)))
         return ssl_select_cert_error;
     SSL_set_verify(ssl, e->verify, NULL);
@@ -251,7 +252,7 @@ static SSL_CTX *bind_ctx(struct tls_bind *b, struct tls_cert *c, const char *sid
         str_printf(err, "invalid cipher list '%s': %s", b->ciphers, tls_lib_error());
         goto fail;
     }
-    if (!SSL_CTX_set1_curves_list(ctx, b->curves ? b->curves : TLS_DEFAULT_CURVES)) {
+    if (!tls_ctx_set_groups(ctx, b->curves ? b->curves : TLS_DEFAULT_CURVES)) {
         str_printf(err, "invalid curves '%s'", b->curves);
         goto fail;
     }
