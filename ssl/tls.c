@@ -49,9 +49,17 @@
 
 const char *tls_lib_version(void)
 {
-    static char v[64];
+    static char v[96];
+    struct strbuf sb;
 
-    snprintf(v, sizeof(v), "BoringSSL (API %d)", BORINGSSL_API_VERSION);
+    strbuf_init_fixed(&sb, v, sizeof(v));
+#ifdef SLUICE_BSSL_TAG
+    /* the pin of mk/boringssl.pin, built with the project (BSSL=pinned) */
+    strbuf_printf(&sb, "BoringSSL %s (%.8s, API %d)", SLUICE_BSSL_TAG, SLUICE_BSSL_COMMIT,
+                  BORINGSSL_API_VERSION);
+#else
+    strbuf_printf(&sb, "BoringSSL (API %d)", BORINGSSL_API_VERSION);
+#endif
     return v;
 }
 
