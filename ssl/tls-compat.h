@@ -6,6 +6,7 @@
 #define SLUICE_SSL_TLS_COMPAT_H
 
 #include <openssl/base.h>
+#include <openssl/crypto.h>
 #include <openssl/ssl.h>
 
 /* Key-exchange groups from a colon-separated list ("X25519:P-256"). Returns 1, or 0 when a
@@ -28,6 +29,16 @@ static inline int tls_ssl_set_groups(SSL *ssl, const char *list)
     return SSL_set1_groups_list(ssl, list);
 #else
     return SSL_set1_curves_list(ssl, list);
+#endif
+}
+
+/* Library start-up, once per process before any other call. API 17 needs
+ * CRYPTO_library_init() when the library was built with BORINGSSL_NO_STATIC_INITIALIZER
+ * (nothing says Debian's was not); in API 43 it does nothing and is listed as deprecated. */
+static inline void tls_lib_init(void)
+{
+#if BORINGSSL_API_VERSION < 43
+    CRYPTO_library_init();
 #endif
 }
 

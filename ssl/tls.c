@@ -781,7 +781,7 @@ void tls_ws_accept(const char *key, size_t klen, char out[29])
 
 static void tls_register(void)
 {
-    CRYPTO_library_init();
+    tls_lib_init();
     cfg_register_check(30, check_bind_contexts);
     cfg_register_check(31, check_server_contexts);
 }
