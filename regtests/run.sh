@@ -4,8 +4,12 @@
 # Debian's varnishtest against ./sluice. A skipped test counts as a failure.
 # Ends with one line: "N passed, N failed". Exit status 0 only when nothing failed.
 #   VTC="regtests/tcp/*.vtc" regtests/run.sh   runs a subset of the regtests
+#   BSSL=pinned regtests/run.sh   the unit tests and fuzz targets of `make BSSL=pinned`
+#                                 (./sluice is whichever make built last)
 set -u
 cd "$(dirname "$0")/.."
+tree=""
+[ "${BSSL:-system}" = pinned ] && tree=pinned-
 pass=0
 fail=0
 failed=()
@@ -16,7 +20,7 @@ record() { # record NAME STATUS(0=pass)
 }
 
 # ---- unit tests (TAP) ----
-for bin in build/unit/test_* build/unit-asan/test_*; do
+for bin in build/${tree}unit/test_* build/${tree}unit-asan/test_*; do
     [ -x "$bin" ] || continue
     out=$("$bin" 2>&1); rc=$?
     if [ $rc -ne 0 ] || grep -q '^not ok' <<<"$out" || ! grep -q '^1\.\.[0-9]' <<<"$out"; then
@@ -28,7 +32,7 @@ for bin in build/unit/test_* build/unit-asan/test_*; do
 done
 
 # ---- fuzz targets, each for a bounded time on a copy of its seed corpus ----
-for bin in build/fuzz/fuzz_*; do
+for bin in build/${tree}fuzz/fuzz_*; do
     [ -x "$bin" ] || continue
     name=${bin##*/fuzz_}
     work=$(mktemp -d)

@@ -35,6 +35,7 @@
 #include "server.h"
 #include "str.h"
 #include "tls-cert.h"
+#include "tls-compat.h"
 #include "tls-conf.h"
 #include "tls-sess.h"
 #include "tls-t.h"
@@ -48,9 +49,17 @@
 
 const char *tls_lib_version(void)
 {
-    static char v[64];
+    static char v[96];
+    struct strbuf sb;
 
-    snprintf(v, sizeof(v), "BoringSSL (API %d)", BORINGSSL_API_VERSION);
+    strbuf_init_fixed(&sb, v, sizeof(v));
+#ifdef SLUICE_BSSL_TAG
+    /* the pin of mk/boringssl.pin, built with the project (BSSL=pinned) */
+    strbuf_printf(&sb, "BoringSSL %s (%.8s, API %d)", SLUICE_BSSL_TAG, SLUICE_BSSL_COMMIT,
+                  BORINGSSL_API_VERSION);
+#else
+    strbuf_printf(&sb, "BoringSSL (API %d)", BORINGSSL_API_VERSION);
+#endif
     return v;
 }
 
@@ -147,7 +156,7 @@ static enum ssl_select_cert_result_t use_cert(SSL *ssl, struct tls_bind *b,
         return ssl_select_cert_success;
     if (!SSL_set_min_proto_version(ssl, (uint16_t)(e->min_ver ? e->min_ver : TLS1_2_VERSION)) ||
         !SSL_set_max_proto_version(ssl, (uint16_t)(e->max_ver ? e->max_ver : TLS1_3_VERSION)) ||
-        !SSL_set1_curves_list(ssl, e->curves ? e->curves : TLS_DEFAULT_CURVES) ||
+        !tls_ssl_set_groups(ssl, e->curves ? e->curves : TLS_DEFAULT_CURVES) ||
         !SSL_set1_verify_cert_store(ssl, SSL_CTX_get_cert_store(bc->ctx)))
         return ssl_select_cert_error;
     SSL_set_verify(ssl, e->verify, NULL);
@@ -251,7 +260,7 @@ static SSL_CTX *bind_ctx(struct tls_bind *b, struct tls_cert *c, const char *sid
         str_printf(err, "invalid cipher list '%s': %s", b->ciphers, tls_lib_error());
         goto fail;
     }
-    if (!SSL_CTX_set1_curves_list(ctx, b->curves ? b->curves : TLS_DEFAULT_CURVES)) {
+    if (!tls_ctx_set_groups(ctx, b->curves ? b->curves : TLS_DEFAULT_CURVES)) {
         str_printf(err, "invalid curves '%s'", b->curves);
         goto fail;
     }
@@ -790,7 +799,7 @@ void tls_ws_accept(const char *key, size_t klen, char out[29])
 
 static void tls_register(void)
 {
-    CRYPTO_library_init();
+    tls_lib_init();
     cfg_register_check(30, check_bind_contexts);
     cfg_register_check(31, check_server_contexts);
 }

@@ -9,7 +9,8 @@ struct conn;
 struct listener;
 struct server;
 
-/* "BoringSSL (API 17)": the library sluice is running with. */
+/* The library sluice is built with: "BoringSSL (API 17)" (Debian's), or with BSSL=pinned
+ * "BoringSSL 0.20260813.0 (7c1efd8d, API 43)" (tag, commit, API of mk/boringssl.pin). */
 const char *tls_lib_version(void);
 
 /* 1 when the listener terminates TLS. */
