@@ -7,10 +7,11 @@
 #   make check-examples   `sluice -c` on every examples/*.cfg
 #   make clean      (keeps build/boringssl; make distclean removes it too)
 #
-# BSSL=pinned (on any target) builds against the BoringSSL of mk/boringssl.pin, built once
-# from source into build/boringssl/ (mk/boringssl.mk) and linked statically; the default,
-# BSSL=system, uses Debian's android-libboringssl. Each has its own object trees, so
-# switching needs no `make clean`.
+# BoringSSL: by default (BSSL=pinned) the release of mk/boringssl.pin, built once from source
+# into build/boringssl/ (mk/boringssl.mk) and linked statically. BSSL=system builds against
+# Debian's android-libboringssl (API 17) instead, for comparison during the transition; it is
+# no longer installed by `make deps`. Each has its own object trees, so switching needs no
+# `make clean`.
 
 VERSION  := $(shell cat VERSION)
 CC       ?= cc
@@ -27,7 +28,7 @@ ifeq ($(HARDEN),1)
 HARDEN_CFLAGS  := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 HARDEN_LDFLAGS := -pie -Wl,-z,relro,-z,now
 endif
-BSSL     ?= system
+BSSL     ?= pinned
 BUILD_OPTS := CC=$(CC) CFLAGS=$(CFLAGS) HARDEN=$(HARDEN) BSSL=$(BSSL)
 
 .DEFAULT_GOAL := all
@@ -100,7 +101,8 @@ $(filter $(OBJ_DIR)/ssl/% $(ASAN_DIR)/ssl/%,$(OBJS) $(ASAN_OBJS)): $(TLS_DEP)
 -include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d)
 
 # ---- dependencies (Debian 12) ----------------------------------------------------------------
-BUILD_PKGS := gcc g++ make pkg-config android-libboringssl-dev liblua5.4-dev libev-dev libpcre2-dev socat openssl curl
+BUILD_PKGS := gcc g++ make pkg-config $(if $(filter system,$(BSSL)),android-libboringssl-dev) \
+              liblua5.4-dev libev-dev libpcre2-dev socat openssl curl
 TEST_PKGS  := varnish socat curl procps iproute2 python3 openssl clang libfuzzer-14-dev \
               libclang-rt-14-dev testssl.sh
 # BSSL=pinned: the pinned source (unpacked from ../shared/vendor/, else cloned: git)

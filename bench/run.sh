@@ -31,6 +31,19 @@ OUT="$ANCHORS/results-$(date +%Y%m%d-%H%M%S)"
 PROXIES="${PROXIES:-sluice haproxy nginx}"
 WORKLOADS="${WORKLOADS:-http https full resume bulk}"
 . "$BENCH/env.sh"
+# The harness's TLS client, built against the same pinned BoringSSL as sluice (the harness
+# would otherwise link Debian's android-libboringssl, no longer installed).
+if [ -z "${TLSLOAD_BIN:-}" ] && [ -f "$ROOT/build/boringssl/libssl.a" ]; then
+    TLSLOAD_BIN="$ROOT/build/bench/tlsload"
+    mkdir -p "$ROOT/build/bench"
+    if [ ! -x "$TLSLOAD_BIN" ] || [ "$TLSLOAD_BIN" -ot "$ROOT/build/boringssl/libssl.a" ]; then
+        cc -O2 -o "$TLSLOAD_BIN" "$BENCH/tlsload/tlsload.c" \
+            -isystem "$ROOT/build/boringssl/src/include" \
+            "$ROOT/build/boringssl/libssl.a" "$ROOT/build/boringssl/libcrypto.a" -lstdc++ -lpthread \
+            || { echo "bench: cannot build tlsload against build/boringssl" >&2; exit 1; }
+    fi
+    export TLSLOAD_BIN
+fi
 mkdir -p "$OUT" "$RUN_DIR"
 LOG="$OUT/bench.log"
 

@@ -4,12 +4,12 @@
 # Debian's varnishtest against ./sluice. A skipped test counts as a failure.
 # Ends with one line: "N passed, N failed". Exit status 0 only when nothing failed.
 #   VTC="regtests/tcp/*.vtc" regtests/run.sh   runs a subset of the regtests
-#   BSSL=pinned regtests/run.sh   the unit tests and fuzz targets of `make BSSL=pinned`
+#   BSSL=system regtests/run.sh   the unit tests and fuzz targets of `make BSSL=system`
 #                                 (./sluice is whichever make built last)
 set -u
 cd "$(dirname "$0")/.."
 tree=""
-[ "${BSSL:-system}" = pinned ] && tree=pinned-
+[ "${BSSL:-pinned}" = pinned ] && tree=pinned-
 pass=0
 fail=0
 failed=()
