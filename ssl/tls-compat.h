@@ -32,6 +32,26 @@ static inline int tls_ssl_set_groups(SSL *ssl, const char *list)
 #endif
 }
 
+/* The group the handshake negotiated (0: none yet) and its name (NULL: unknown id). API 43
+ * calls them groups; the curve spellings are deprecated aliases there and the only ones in 17. */
+static inline uint16_t tls_group_id(const SSL *ssl)
+{
+#if BORINGSSL_API_VERSION >= 43
+    return SSL_get_group_id(ssl);
+#else
+    return SSL_get_curve_id(ssl);
+#endif
+}
+
+static inline const char *tls_group_name(uint16_t id)
+{
+#if BORINGSSL_API_VERSION >= 43
+    return SSL_get_group_name(id);
+#else
+    return SSL_get_curve_name(id);
+#endif
+}
+
 /* Library start-up, once per process before any other call. API 17 needs
  * CRYPTO_library_init() when the library was built with BORINGSSL_NO_STATIC_INITIALIZER
  * (nothing says Debian's was not); in API 43 it does nothing and is listed as deprecated. */

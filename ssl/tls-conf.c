@@ -841,6 +841,8 @@ static int check_defaults(void)
                 continue;
             if (!t->ciphers && srv_defaults.ciphers)
                 t->ciphers = str_dup(srv_defaults.ciphers);
+            if (!t->curves && srv_defaults.curves)
+                t->curves = str_dup(srv_defaults.curves);
             if (!t->min_ver)
                 t->min_ver = srv_defaults.min_ver;
             if (!t->max_ver)
@@ -931,8 +933,11 @@ static int kw_ssl_default(char **args, int nargs, struct cfg_ctx *ctx, const str
             bind_defaults.ciphersuites = str_dup(args[1]);
         return 0;
     }
-    if (!strcmp(what, "curves") && bind) {
-        bind_defaults.curves = str_dup(args[1]);
+    if (!strcmp(what, "curves")) {
+        char **field = bind ? &bind_defaults.curves : &srv_defaults.curves;
+
+        free(*field);
+        *field = str_dup(args[1]);
         return 0;
     }
     if (!strcmp(what, "alpn") && bind) {
@@ -1038,6 +1043,8 @@ static struct cfg_kw tls_kws[] = {
      .parse = kw_ssl_default},
     {.name = "ssl-default-server-ciphersuites", .sections = "global", .min_args = 1,
      .max_args = 1, .parse = kw_ssl_default},
+    {.name = "ssl-default-server-curves", .sections = "global", .min_args = 1, .max_args = 1,
+     .parse = kw_ssl_default},
     {.name = "ssl-default-server-options", .sections = "global", .min_args = 1, .max_args = -1,
      .parse = kw_ssl_default},
     {.name = "ssl-server-verify", .sections = "global", .min_args = 1, .max_args = 1,

@@ -7,6 +7,7 @@
 #include "arena.h"
 #include "cfg.h"
 #include "sample-kw.h"
+#include "tls-compat.h"
 #include "tls-t.h"
 
 static SSL *client_ssl(const struct smp_env *env)
@@ -65,6 +66,18 @@ static int f_cipher(const struct smp_arg *a, void *p, struct smp_env *env, struc
     SSL *ssl = client_ssl(env);
     const SSL_CIPHER *c = ssl ? SSL_get_current_cipher(ssl) : NULL;
     const char *n = c ? SSL_CIPHER_get_name(c) : NULL;
+
+    return n ? set_str(out, n, strlen(n)) : 0;
+}
+
+/* ssl_fc_curve: the key-exchange group the handshake used ("X25519MLKEM768", "X25519",
+ * "P-256"...); no value before the handshake or when none was used (a resumption without one). */
+static int f_curve(const struct smp_arg *a, void *p, struct smp_env *env, struct sample *out,
+                   struct smp_ctx *ctx)
+{
+    SSL *ssl = client_ssl(env);
+    uint16_t id = ssl ? tls_group_id(ssl) : 0;
+    const char *n = id ? tls_group_name(id) : NULL;
 
     return n ? set_str(out, n, strlen(n)) : 0;
 }
@@ -198,6 +211,7 @@ static struct smp_fetch_kw tls_fetches[] = {
     {.name = "ssl_fc_sni", .fn = f_sni, .out_type = SMP_T_STR, .use = SMP_USE_L4},
     {.name = "ssl_fc_protocol", .fn = f_protocol, .out_type = SMP_T_STR, .use = SMP_USE_L4},
     {.name = "ssl_fc_cipher", .fn = f_cipher, .out_type = SMP_T_STR, .use = SMP_USE_L4},
+    {.name = "ssl_fc_curve", .fn = f_curve, .out_type = SMP_T_STR, .use = SMP_USE_L4},
     {.name = "ssl_fc_alpn", .fn = f_alpn, .out_type = SMP_T_STR, .use = SMP_USE_L4},
     {.name = "ssl_fc_session_reused", .fn = f_reused, .out_type = SMP_T_BOOL,
      .use = SMP_USE_L4},

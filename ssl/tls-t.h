@@ -45,7 +45,7 @@ struct tls_bind {
     int min_ver, max_ver;       /* TLS1_2_VERSION ... TLS1_3_VERSION; 0: default */
     char *ciphers;              /* TLS 1.2 cipher string, NULL: forward-secret AEAD only */
     char *ciphersuites;         /* TLS 1.3 suites accepted, NULL: all */
-    char *curves;               /* groups, NULL: X25519:P-256 */
+    char *curves;               /* groups, NULL: X25519MLKEM768:X25519:P-256 */
     uint8_t *alpn;              /* wire-format ALPN list offered, NULL: none */
     size_t alpn_len;
     int strict_sni;             /* refuse a handshake whose SNI matches no certificate */
@@ -75,6 +75,7 @@ struct tls_srv {
     char *crt;                  /* client certificate presented to the server */
     int min_ver, max_ver;
     char *ciphers;
+    char *curves;               /* groups offered (ssl-default-server-curves), NULL: default */
     SSL_CTX *ctx;               /* built after parsing */
     SSL_SESSION *sess;          /* last session, for resumption (per worker) */
     char sess_sni[256];         /* the SNI that session was made for ("" for none) */

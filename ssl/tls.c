@@ -45,7 +45,13 @@
     "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"                           \
     "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"                           \
     "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305"
+/* Post-quantum hybrid first where the library has it (the pin, API 43): a client offering only
+ * classical groups still gets X25519 or P-256. */
+#if BORINGSSL_API_VERSION >= 43
+#define TLS_DEFAULT_CURVES "X25519MLKEM768:X25519:P-256"
+#else
 #define TLS_DEFAULT_CURVES "X25519:P-256"
+#endif
 
 const char *tls_lib_version(void)
 {
@@ -394,6 +400,9 @@ static int check_server_contexts(void)
             if (!t->ctx || version_ok(t->ctx, t->min_ver, t->max_ver, &err) < 0 ||
                 (t->ciphers && !SSL_CTX_set_strict_cipher_list(t->ctx, t->ciphers) &&
                  str_printf(&err, "invalid cipher list '%s'", t->ciphers)) ||
+                (!tls_ctx_set_groups(t->ctx, t->curves ? t->curves : TLS_DEFAULT_CURVES) &&
+                 str_printf(&err, "invalid curves '%s'",
+                            t->curves ? t->curves : TLS_DEFAULT_CURVES)) ||
                 tls_conf_server_auth(t->ctx, t, &err) < 0) {
                 cfg_alert_at(&srv->where, "server", "%s", err ? err : tls_lib_error());
                 free(err);
