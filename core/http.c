@@ -124,6 +124,17 @@ static void txn_log(struct stream *s)
     s->env.err = NULL; /* a log-format regsub at its limit decides nothing after the fact */
 }
 
+/* An evaluation outside the rules could not be decided (s->env.err: a use_backend condition
+ * or a server's sni at a regex's match limit): the request fails closed with a 500 logged
+ * "IR", and the reason is logged once. */
+static void refuse_undecided(struct stream *s)
+{
+    log_warning("%s: request refused: %s", s->fe->id, s->env.err);
+    s->env.err = NULL;
+    set_term(s, 'I', 'R');
+    http_answer_status(s, 500);
+}
+
 /* http-after-response rules of the backend, then of the frontend, on the answer about to be
  * sent. Returns 0, or -1 when a rule failed (an undecided evaluation, a value too long): the
  * caller then replaces the answer with a 500 that runs no after-response rule, as HAProxy
@@ -628,7 +639,6 @@ static void process_request(struct stream *s, const struct h1_msg *m)
         s->rqb = (struct body){.mode = BODY_NONE, .done = 1};
     s->rq = RQ_BODY;
     s->env.avail = SMP_USE_L4 | SMP_USE_REQ;
-    s->env.err = NULL;
     /* Body bytes that came with the head are checked before anything is forwarded: a bad
      * chunk size is refused without the server ever seeing the request. */
     if (req_body_scan(s) < 0) {
@@ -655,10 +665,7 @@ static void process_request(struct stream *s, const struct h1_msg *m)
     }
     be = http_rules_backend(s, s->fe);
     if (s->env.err) { /* a use_backend condition could not be decided: fail closed */
-        log_warning("%s: request refused: %s", s->fe->id, s->env.err);
-        s->env.err = NULL;
-        set_term(s, 'I', 'R');
-        http_answer_status(s, 500);
+        refuse_undecided(s);
         return;
     }
     if (!be)
@@ -686,10 +693,7 @@ static void process_request(struct stream *s, const struct h1_msg *m)
     }
     if (connect_server(s) < 0) {
         if (s->env.err) { /* the server's sni expression could not be decided */
-            log_warning("%s: request refused: %s", s->fe->id, s->env.err);
-            s->env.err = NULL;
-            set_term(s, 'I', 'R');
-            http_answer_status(s, 500);
+            refuse_undecided(s);
             return;
         }
         set_term(s, 's', 'C');

@@ -652,6 +652,16 @@ int strm_accept(struct listener *l, int fd, const struct sockaddr_storage *addr)
     return 0;
 }
 
+/* mode tcp: an evaluation could not be decided (s->env.err, a regex at its match limit): the
+ * connection is closed, logged "PR" with the reason, instead of going anywhere. */
+static void close_undecided(struct stream *s)
+{
+    log_warning("%s: connection refused: %s", s->fe->id, s->env.err);
+    s->env.err = NULL;
+    memcpy(s->info.term, "PR", 2);
+    strm_free(s);
+}
+
 /* The client connection is ready (accepted, TLS handshake done): start the mode's work. */
 static void strm_start(struct stream *s)
 {
@@ -665,10 +675,7 @@ static void strm_start(struct stream *s)
     if (s->env.err) {
         /* a condition could not be decided (a regex at its limit): fail closed, never fall
          * through to the default backend */
-        log_warning("%s: connection refused: %s", s->fe->id, s->env.err);
-        s->env.err = NULL;
-        memcpy(s->info.term, "PR", 2);
-        strm_free(s);
+        close_undecided(s);
         return;
     }
     if (!s->be)
@@ -682,10 +689,7 @@ static void strm_start(struct stream *s)
     s->retries_left = s->be->conf.retries;
     if (strm_connect(s) < 0) {
         if (s->env.err) { /* the server's sni could not be decided */
-            log_warning("%s: connection refused: %s", s->fe->id, s->env.err);
-            s->env.err = NULL;
-            memcpy(s->info.term, "PR", 2);
-            strm_free(s);
+            close_undecided(s);
             return;
         }
         memcpy(s->info.term, "SC", 2);
